@@ -1,0 +1,68 @@
+"""The truecraft_bom engine: every quantity decision about BOMs, in pure Python (no Frappe, no ERPNext).
+
+Build a ``Catalog`` (from a scenario with ``load_scenario``/``catalog_from_dict``, or from ERPNext data), then
+ask it: ``explode``, ``capacity``/``capacities``, ``cost``, ``where_used``, ``validate``.
+"""
+
+from .allocation import Pools, Short
+from .capacity import Capacity, capacities, capacity
+from .cost import Cost, cost
+from .errors import (
+	BomError,
+	EngineError,
+	NoBomError,
+	Problem,
+	QuantityError,
+	ScenarioError,
+	ShortageError,
+	Shortfall,
+	UnknownItemError,
+)
+from .explosion import Explosion, Leaf, Plan, Requirement, explode, explode_many, summarise
+from .model import Bom, Catalog, Defect, Item, Line
+from .quantity import exact, money, to_decimal
+from .resolve import Resolver, Use
+from .scenario import catalog_from_dict, load_scenario, parse_overage
+from .validate import validate
+from .where_used import where_used
+
+__all__ = [
+	"Bom",
+	"BomError",
+	"Capacity",
+	"Catalog",
+	"Cost",
+	"Defect",
+	"EngineError",
+	"Explosion",
+	"Item",
+	"Leaf",
+	"Line",
+	"NoBomError",
+	"Plan",
+	"Pools",
+	"Problem",
+	"QuantityError",
+	"Requirement",
+	"Resolver",
+	"ScenarioError",
+	"Short",
+	"ShortageError",
+	"Shortfall",
+	"UnknownItemError",
+	"Use",
+	"capacities",
+	"capacity",
+	"catalog_from_dict",
+	"cost",
+	"exact",
+	"explode",
+	"explode_many",
+	"load_scenario",
+	"money",
+	"parse_overage",
+	"summarise",
+	"to_decimal",
+	"validate",
+	"where_used",
+]

@@ -1,0 +1,176 @@
+"""Drawing requirements from stock when lines may use substitutes.
+
+Each need names the items it may draw from, in order of preference (the line's item first, then its
+substitutes). Needs with one item simply compare totals. Items linked by substitutes form a pool, solved
+exactly as a min-cost flow: every need is met whenever any allocation can meet them all (a flexible line never
+starves a line with no alternative), and among such allocations the preferred items are used first.
+When the pool cannot be met, the short part is the smallest set of needs whose items cannot cover them
+(the min cut), reported with what those needs want and what their items hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .quantity import ZERO, exact
+
+
+@dataclass(frozen=True)
+class Short:
+	"""Needs that cannot be met: together they want ``needed`` of ``items``, which hold ``available``."""
+
+	items: tuple[str, ...]
+	needed: Fraction
+	available: Fraction
+
+
+class Pools:
+	"""The pool structure of a fixed list of needs (their item options); quantities vary per call."""
+
+	def __init__(self, options: Sequence[tuple[str, ...]]):
+		self.options = [tuple(dict.fromkeys(option)) for option in options]
+		parent: dict[str, str] = {}
+
+		def find(code: str) -> str:
+			while parent.setdefault(code, code) != code:
+				parent[code] = parent[parent[code]]
+				code = parent[code]
+			return code
+
+		for option in self.options:
+			for other in option[1:]:
+				parent[find(other)] = find(option[0])
+		flexible_roots = {find(option[0]) for option in self.options if len(option) > 1}
+		# single[item] = needs drawing only on that item, outside any pool
+		self.single: dict[str, list[int]] = {}
+		groups: dict[str, list[int]] = {}
+		for position, option in enumerate(self.options):
+			root = find(option[0])
+			if root in flexible_roots:
+				groups.setdefault(root, []).append(position)
+			else:
+				self.single.setdefault(option[0], []).append(position)
+		self.groups: list[list[int]] = list(groups.values())
+
+	def shortages(self, qtys: Sequence, available: Mapping[str, object]) -> list[Short]:
+		"""What cannot be met, or an empty list when everything can."""
+		return self._solve(qtys, available, want_allocation=False)[1]
+
+	def allocate(self, qtys: Sequence, available: Mapping[str, object]) -> tuple[list[dict[str, Fraction]], list[Short]]:
+		"""Per need, the quantity drawn from each item; and what cannot be met (nothing is drawn for it)."""
+		return self._solve(qtys, available, want_allocation=True)
+
+	def _solve(self, qtys, available, want_allocation):
+		shorts: list[Short] = []
+		allocation: list[dict[str, Fraction]] = [{} for _ in self.options] if want_allocation else []
+		for code, positions in self.single.items():
+			total = sum(qtys[position] for position in positions)
+			have = available.get(code, ZERO)
+			if total > have:
+				shorts.append(Short((code,), exact(total), exact(have)))
+			elif want_allocation:
+				for position in positions:
+					if qtys[position]:
+						allocation[position][code] = exact(qtys[position])
+		for group in self.groups:
+			if not want_allocation:
+				# cheap pre-check: a pool whose every item covers all of its needs alone is trivially met
+				total = sum(qtys[position] for position in group)
+				items = {code for position in group for code in self.options[position]}
+				if all(available.get(code, ZERO) >= total for code in items):
+					continue
+			drawn, short = _flow([self.options[p] for p in group], [exact(qtys[p]) for p in group], available)
+			shorts.extend(short)
+			if want_allocation and not short:
+				for position, taken in zip(group, drawn, strict=True):
+					allocation[position] = taken
+		return allocation, shorts
+
+
+def _flow(options, needs, available):
+	"""Min-cost max-flow: source -> need (its qty) -> item (cost = preference rank) -> sink (item stock)."""
+	items = list(dict.fromkeys(code for option in options for code in option))
+	n_needs = len(needs)
+	source, sink = n_needs + len(items), n_needs + len(items) + 1
+	item_node = {code: n_needs + k for k, code in enumerate(items)}
+	graph: list[list[list]] = [[] for _ in range(sink + 1)]
+
+	def edge(u, v, capacity, cost):
+		graph[u].append([v, capacity, cost, len(graph[v])])
+		graph[v].append([u, ZERO, -cost, len(graph[u]) - 1])
+
+	for position, (option, need) in enumerate(zip(options, needs, strict=True)):
+		edge(source, position, need, 0)
+		for rank, code in enumerate(option):
+			edge(position, item_node[code], need, rank)
+	for code in items:
+		edge(item_node[code], sink, exact(available.get(code, ZERO)), 0)
+
+	while True:
+		# Bellman-Ford over the residual graph (it has negative reverse costs); the graph is tiny.
+		distance = [None] * len(graph)
+		via: list[tuple[int, int] | None] = [None] * len(graph)
+		distance[source] = 0
+		for _ in range(len(graph)):
+			changed = False
+			for u, edges in enumerate(graph):
+				if distance[u] is None:
+					continue
+				for index, (v, capacity, cost, _rev) in enumerate(edges):
+					if capacity > 0 and (distance[v] is None or distance[u] + cost < distance[v]):
+						distance[v] = distance[u] + cost
+						via[v] = (u, index)
+						changed = True
+			if not changed:
+				break
+		if distance[sink] is None:
+			break
+		bottleneck = None
+		node = sink
+		while node != source:
+			u, index = via[node]
+			capacity = graph[u][index][1]
+			bottleneck = capacity if bottleneck is None else min(bottleneck, capacity)
+			node = u
+		node = sink
+		while node != source:
+			u, index = via[node]
+			forward = graph[u][index]
+			forward[1] -= bottleneck
+			graph[node][forward[3]][1] += bottleneck
+			node = u
+
+	drawn = []
+	for position, option in enumerate(options):
+		taken = {}
+		for v, capacity, _cost, rev in graph[position]:
+			if v in (source, sink) or v < n_needs:
+				continue
+			flow = graph[v][rev][1]
+			if flow > 0:
+				taken[items[v - n_needs]] = flow
+		drawn.append({code: taken[code] for code in option if code in taken})
+
+	unmet = [p for p in range(n_needs) if sum(drawn[p].values(), ZERO) < needs[p]]
+	if not unmet:
+		return drawn, []
+	# Needs still reachable from the source in the residual graph form the deficient side of the min cut.
+	reach = {source}
+	frontier = [source]
+	while frontier:
+		u = frontier.pop()
+		for v, capacity, _cost, _rev in graph[u]:
+			if capacity > 0 and v not in reach:
+				reach.add(v)
+				frontier.append(v)
+	deficient = [p for p in range(n_needs) if p in reach]
+	pool = sorted({code for p in deficient for code in options[p]})
+	return drawn, [
+		Short(
+			tuple(pool),
+			sum((needs[p] for p in deficient), ZERO),
+			sum((exact(available.get(code, ZERO)) for code in pool), ZERO),
+		)
+	]

@@ -1,0 +1,153 @@
+"""How many can be made with current stock ("you can make 53 lavender bars").
+
+Capacity is the largest whole n such that one build of n is feasible: after explosion, every constrained leaf
+(stock item, not consumable, not non-stock, not optional) fits in available stock, shared materials counted
+jointly and substitutes pooled exactly. Requirements grow with n, so feasibility is monotone; the proportional
+part of the explosion gives an upper bound and a few exact explosions find the answer inside it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .allocation import Pools, Short
+from .errors import EngineError
+from .explosion import Plan
+from .model import Catalog
+from .quantity import ZERO, exact
+from .resolve import Resolver
+
+
+@dataclass(frozen=True)
+class Capacity:
+	"""``capacity`` None means unlimited (nothing stock-tracked is needed). ``limiting`` stops capacity + 1."""
+
+	item: str
+	capacity: int | None
+	limiting: tuple[str, ...] = ()
+
+	def as_dict(self) -> dict:
+		return {"item": self.item, "capacity": self.capacity, "limiting": list(self.limiting)}
+
+
+def capacity(catalog: Catalog, item: str, use_subassembly_stock: bool = False) -> Capacity:
+	"""How many units of ``item`` one build can make from available stock."""
+	return _Solver(Resolver(catalog), item, use_subassembly_stock).solve()
+
+
+def capacities(
+	catalog: Catalog, items: Iterable[str] | None = None, use_subassembly_stock: bool = False
+) -> tuple[dict[str, Capacity], dict[str, EngineError]]:
+	"""Capacity of many products at once (default: every buildable product), sharing the BOM resolution.
+
+	Products whose BOMs are invalid are returned in the second mapping with their error, not raised.
+	"""
+	resolver = Resolver(catalog)
+	if items is None:
+		items = [code for code in sorted(catalog.items) if _buildable(resolver, code)]
+	results: dict[str, Capacity] = {}
+	failures: dict[str, EngineError] = {}
+	for code in items:
+		try:
+			results[code] = _Solver(resolver, code, use_subassembly_stock).solve()
+		except EngineError as error:
+			failures[code] = error
+	return results, failures
+
+
+def _buildable(resolver: Resolver, code: str) -> bool:
+	try:
+		return resolver.has_bom(code)
+	except EngineError:
+		return True  # reported by solve()
+
+
+class _Solver:
+	def __init__(self, resolver: Resolver, item: str, use_subassembly_stock: bool):
+		catalog = resolver.catalog
+		self.item = item
+		self.plan = plan = Plan(resolver, [item])
+		items = catalog.items
+		self.constrained = [
+			position
+			for position, leaf in enumerate(plan.leaves)
+			if leaf.constrained and all(items[code].is_stock for code in leaf.substitutes)
+		]
+		options = [(plan.leaves[p].item, *plan.leaves[p].substitutes) for p in self.constrained]
+		self.pools = Pools(options)
+		self.available = {code: catalog.available(code) for option in options for code in option}
+		self.subassembly_stock = None
+		if use_subassembly_stock:
+			self.subassembly_stock = {
+				code: items[code].available
+				for code in plan.nodes
+				if code != item and items[code].is_stock and items[code].available
+			}
+
+	def shortages(self, n: int) -> list[Short]:
+		run = self.plan.run({self.item: n}, self.subassembly_stock)
+		available = self.available
+		if run.drawn:
+			available = dict(available)
+			for position, taken in run.drawn.items():
+				code = self.plan.nodes[position]
+				if code in available:
+					available[code] = available[code] - exact(taken)
+		return self.pools.shortages([run.totals[p] for p in self.constrained], available)
+
+	def solve(self) -> Capacity:
+		if not self.constrained:
+			return Capacity(self.item, None, ())
+		known: dict[int, list[Short]] = {}
+
+		def shortages(n: int) -> list[Short]:
+			if n not in known:
+				known[n] = self.shortages(n)
+			return known[n]
+
+		bound = self._proportional_bound()
+		low, high = 0, bound + 1  # feasible, infeasible
+		if self.subassembly_stock:
+			# stock of sub-assemblies can lift capacity above the proportional bound: gallop upwards
+			probe = bound
+			while not shortages(probe):
+				low, probe = probe, max(1, probe * 2)
+			high = probe
+		guess = high - 1
+		while high - low > 1:
+			guess = min(max(guess, low + 1), high - 1)
+			short = shortages(guess)
+			if not short:
+				low = guess
+				guess = high - 1
+			else:
+				high = guess
+				# requirements are close to proportional: scale by the tightest shortage
+				ratio = min(s.available / s.needed for s in short)
+				guess = math.floor(guess * ratio)
+				if guess <= low:
+					guess = (low + high) // 2
+		limiting = tuple(sorted({code for s in shortages(high) for code in s.items}))
+		return Capacity(self.item, low, limiting)
+
+	def _proportional_bound(self) -> int:
+		"""Largest n allowed by the proportional part of the requirements: an upper bound on capacity."""
+		run = self.plan.run({self.item: 1}, linear=True)
+		pools = self.pools
+		bound = None
+		per_need = [exact(run.totals[p]) for p in self.constrained]
+		for code, positions in pools.single.items():
+			coef = sum((per_need[p] for p in positions), ZERO)
+			bound = _min(bound, self.available[code] / coef)
+		for group in pools.groups:
+			coef = sum((per_need[p] for p in group), ZERO)
+			codes = {code for p in group for code in pools.options[p]}
+			bound = _min(bound, sum((self.available[code] for code in codes), ZERO) / coef)
+		return math.floor(bound)
+
+
+def _min(current: Fraction | None, value: Fraction) -> Fraction:
+	return value if current is None or value < current else current

@@ -1,0 +1,95 @@
+"""Exact quantities.
+
+The engine computes with ``fractions.Fraction`` so that no rounding can lose or add a unit at a boundary
+(0.7 in stock at 0.1 per unit is exactly 7 units). Quantities leave the engine as ``decimal.Decimal``.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from fractions import Fraction
+
+ZERO = Fraction(0)
+ONE = Fraction(1)
+HUNDRED = Fraction(100)
+
+# Quantities that have no finite decimal expansion (1/3 of a batch) are shown with this many places,
+# the most an ERPNext Float field keeps.
+PLACES = 9
+_QUANTUM = Decimal(1).scaleb(-PLACES)
+
+
+class NotANumber(ValueError):
+	"""A value that should be a quantity is not a finite number."""
+
+
+def exact(value) -> Fraction:
+	"""Turn an int, Decimal, numeric string, float or Fraction into an exact Fraction.
+
+	Floats are read through their shortest repr, so 63.6 means 63.6 and not its binary neighbour.
+	"""
+	if isinstance(value, Fraction):
+		return value
+	if isinstance(value, bool) or value is None:
+		raise NotANumber(repr(value))
+	if isinstance(value, int):
+		return Fraction(value)
+	if isinstance(value, float):
+		if not math.isfinite(value):
+			raise NotANumber(repr(value))
+		return Fraction(repr(value))
+	if isinstance(value, Decimal):
+		if not value.is_finite():
+			raise NotANumber(str(value))
+		return Fraction(value)
+	if isinstance(value, str):
+		text = value.strip()
+		try:
+			number = Decimal(text)
+		except InvalidOperation:
+			raise NotANumber(repr(value)) from None
+		if not text or not number.is_finite():
+			raise NotANumber(repr(value))
+		return Fraction(number)
+	raise NotANumber(repr(value))
+
+
+def ceil_to(value: Fraction, multiple: Fraction) -> Fraction:
+	"""Round value up to a whole number of multiple (multiple > 0)."""
+	steps = math.ceil(value / multiple)
+	return steps * multiple
+
+
+def to_decimal(value, rounding: str = ROUND_CEILING) -> Decimal:
+	"""An exact Fraction as a Decimal: exact when it has a finite expansion, else rounded to PLACES.
+
+	Requirements round up (a maker never gets less than the build needs); money uses half-even.
+	"""
+	value = exact(value)
+	numerator, denominator = value.numerator, value.denominator
+	if _terminates(denominator):
+		result = Decimal(numerator) / Decimal(denominator) if denominator != 1 else Decimal(numerator)
+		# Division by 2^a 5^b is exact at the default precision for the sizes quantities have.
+		if Fraction(result) == value:
+			return _plain(result)
+	return _plain((Decimal(numerator) / Decimal(denominator)).quantize(_QUANTUM, rounding=rounding))
+
+
+def money(value) -> Decimal:
+	"""A cost figure: half-even rounding where the expansion does not terminate."""
+	return to_decimal(value, ROUND_HALF_EVEN)
+
+
+def _terminates(denominator: int) -> bool:
+	for prime in (2, 5):
+		while denominator % prime == 0:
+			denominator //= prime
+	return denominator == 1
+
+
+def _plain(value: Decimal) -> Decimal:
+	"""Drop trailing zeros without switching to exponent notation (1E+1 -> 10)."""
+	if value == value.to_integral_value():
+		return Decimal(int(value))
+	return value.normalize()
