@@ -30,7 +30,8 @@ class Pools:
 	"""The pool structure of a fixed list of needs (their item options); quantities vary per call."""
 
 	def __init__(self, options: Sequence[tuple[str, ...]]):
-		self.options = [tuple(dict.fromkeys(option)) for option in options]
+		self.options = [option if len(option) == 1 else tuple(dict.fromkeys(option)) for option in options]
+		# items linked by substitutes (union-find over the flexible needs only)
 		parent: dict[str, str] = {}
 
 		def find(code: str) -> str:
@@ -42,14 +43,12 @@ class Pools:
 		for option in self.options:
 			for other in option[1:]:
 				parent[find(other)] = find(option[0])
-		flexible_roots = {find(option[0]) for option in self.options if len(option) > 1}
-		# single[item] = needs drawing only on that item, outside any pool
+		# single[item]: needs drawing only on that item, outside any pool; groups: the pools
 		self.single: dict[str, list[int]] = {}
 		groups: dict[str, list[int]] = {}
 		for position, option in enumerate(self.options):
-			root = find(option[0])
-			if root in flexible_roots:
-				groups.setdefault(root, []).append(position)
+			if option[0] in parent:
+				groups.setdefault(find(option[0]), []).append(position)
 			else:
 				self.single.setdefault(option[0], []).append(position)
 		self.groups: list[list[int]] = list(groups.values())
@@ -66,7 +65,7 @@ class Pools:
 		shorts: list[Short] = []
 		allocation: list[dict[str, Fraction]] = [{} for _ in self.options] if want_allocation else []
 		for code, positions in self.single.items():
-			total = sum(qtys[position] for position in positions)
+			total = qtys[positions[0]] if len(positions) == 1 else sum(qtys[position] for position in positions)
 			have = available.get(code, ZERO)
 			if total > have:
 				shorts.append(Short((code,), exact(total), exact(have)))
@@ -75,18 +74,36 @@ class Pools:
 					if qtys[position]:
 						allocation[position][code] = exact(qtys[position])
 		for group in self.groups:
-			if not want_allocation:
-				# cheap pre-check: a pool whose every item covers all of its needs alone is trivially met
-				total = sum(qtys[position] for position in group)
-				items = {code for position in group for code in self.options[position]}
-				if all(available.get(code, ZERO) >= total for code in items):
-					continue
+			if not want_allocation and self._greedy(group, qtys, available):
+				continue
 			drawn, short = _flow([self.options[p] for p in group], [exact(qtys[p]) for p in group], available)
 			shorts.extend(short)
 			if want_allocation and not short:
 				for position, taken in zip(group, drawn, strict=True):
 					allocation[position] = taken
 		return allocation, shorts
+
+
+	def _greedy(self, group, qtys, available) -> bool:
+		"""A quick proof that a pool can be met: rigid needs first, then each in preference order.
+
+		Success proves feasibility; failure proves nothing (the exact flow decides).
+		"""
+		left: dict[str, object] = {}
+		for position in sorted(group, key=lambda p: len(self.options[p])):
+			need = qtys[position]
+			for code in self.options[position]:
+				if not need:
+					break
+				have = left.get(code)
+				if have is None:
+					have = available.get(code, ZERO)
+				take = min(have, need)
+				left[code] = have - take
+				need -= take
+			if need:
+				return False
+		return True
 
 
 def _flow(options, needs, available):

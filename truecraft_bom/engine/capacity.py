@@ -17,7 +17,7 @@ from .allocation import Pools, Short
 from .errors import EngineError
 from .explosion import Plan
 from .model import Catalog
-from .quantity import ZERO, exact
+from .quantity import exact
 from .resolve import Resolver
 
 
@@ -78,7 +78,11 @@ class _Solver:
 		]
 		options = [(plan.leaves[p].item, *plan.leaves[p].substitutes) for p in self.constrained]
 		self.pools = Pools(options)
-		self.available = {code: catalog.available(code) for option in options for code in option}
+		codes = {code for option in options for code in option}
+		self.available = {code: items[code].available for code in codes}
+		# the same figures as Decimals, to compare with fast-path explosions without mixing number types
+		decimals = {code: items[code].available_decimal for code in codes}
+		self.available_decimal = None if None in decimals.values() else decimals
 		self.subassembly_stock = None
 		if use_subassembly_stock:
 			self.subassembly_stock = {
@@ -89,14 +93,18 @@ class _Solver:
 
 	def shortages(self, n: int) -> list[Short]:
 		run = self.plan.run({self.item: n}, self.subassembly_stock)
-		available = self.available
+		# compare in the explosion's own number type when the stock figures have it too
+		same_type = not run.decimal or self.available_decimal is not None
+		available = self.available_decimal if run.decimal and same_type else self.available
+		convert = (lambda value: value) if same_type else exact
+		totals = run.totals if same_type else [exact(total) for total in run.totals]
 		if run.drawn:
 			available = dict(available)
 			for position, taken in run.drawn.items():
 				code = self.plan.nodes[position]
 				if code in available:
-					available[code] = available[code] - exact(taken)
-		return self.pools.shortages([run.totals[p] for p in self.constrained], available)
+					available[code] = available[code] - convert(taken)
+		return self.pools.shortages([totals[p] for p in self.constrained], available)
 
 	def solve(self) -> Capacity:
 		if not self.constrained:
@@ -136,18 +144,16 @@ class _Solver:
 	def _proportional_bound(self) -> int:
 		"""Largest n allowed by the proportional part of the requirements: an upper bound on capacity."""
 		run = self.plan.run({self.item: 1}, linear=True)
+		if run.decimal and self.available_decimal is not None:
+			per_need, available = run.totals, self.available_decimal
+		else:
+			per_need, available = [exact(total) for total in run.totals], self.available
 		pools = self.pools
-		bound = None
-		per_need = [exact(run.totals[p]) for p in self.constrained]
+		bounds = []
 		for code, positions in pools.single.items():
-			coef = sum((per_need[p] for p in positions), ZERO)
-			bound = _min(bound, self.available[code] / coef)
+			bounds.append(available[code] // sum(per_need[self.constrained[p]] for p in positions))
 		for group in pools.groups:
-			coef = sum((per_need[p] for p in group), ZERO)
 			codes = {code for p in group for code in pools.options[p]}
-			bound = _min(bound, sum((self.available[code] for code in codes), ZERO) / coef)
-		return math.floor(bound)
-
-
-def _min(current: Fraction | None, value: Fraction) -> Fraction:
-	return value if current is None or value < current else current
+			coef = sum(per_need[self.constrained[p]] for p in group)
+			bounds.append(sum(available[code] for code in codes) // coef)
+		return int(min(bounds))

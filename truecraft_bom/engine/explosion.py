@@ -11,18 +11,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, Inexact, localcontext
-from decimal import Context as DecimalContext
 from fractions import Fraction
 
 from . import errors as E
 from .errors import BomError, NoBomError, Problem, QuantityError, UnknownItemError
 from .model import Catalog
-from .quantity import ZERO, NotANumber, exact, to_decimal
+from .quantity import EXACT, ZERO, NotANumber, exact, exact_decimal, to_decimal
 from .resolve import Resolver, Use
 
-# Decimal arithmetic is ~20x faster than Fraction; it is used only while every step stays exact
-# (a trapped Inexact falls back to Fractions), so results never differ.
-_EXACT = DecimalContext(prec=120, traps=[Inexact])
 
 
 @dataclass(frozen=True)
@@ -72,6 +68,7 @@ class Run:
 	demand: list
 	drawn: dict[int, object]
 	totals: list
+	decimal: bool = False
 
 
 class Plan:
@@ -89,26 +86,30 @@ class Plan:
 		self.nodes: list[str] = _topological(resolver, self.roots, include_optional)
 		self.index = {code: position for position, code in enumerate(self.nodes)}
 		self.leaves: list[Leaf] = []
-		leaf_index: dict[Leaf, int] = {}
+		leaf_index: dict[tuple, int] = {}
 		self.uses: list[tuple[Use, ...]] = []
 		self.lines: list[tuple] = []
+		index = self.index
 		for code in self.nodes:
-			kept = tuple(use for use in resolver.uses(code) if include_optional or not use.optional)
+			kept = resolver.uses(code)
+			if not include_optional:
+				kept = tuple(use for use in kept if not use.optional)
 			self.uses.append(kept)
 			compiled = []
 			for use in kept:
 				if use.subassembly:
-					target = self.index[use.item]
+					target = index[use.item]
 				else:
-					leaf = Leaf(use.item, use.consumable, use.non_stock, use.optional, use.substitutes)
-					target = leaf_index.get(leaf)
+					key = use.key
+					target = leaf_index.get(key)
 					if target is None:
-						target = leaf_index[leaf] = len(self.leaves)
-						self.leaves.append(leaf)
-				compiled.append((target, use.coef, use.setup, use.multiple, use.subassembly))
-			self.lines.append(tuple(compiled))
+						target = leaf_index[key] = len(self.leaves)
+						self.leaves.append(resolver.leaf(key, Leaf))
+				compiled.append((target, use))
+			self.lines.append(compiled)
 		self._root_positions = frozenset(self.index[root] for root in self.roots)
 		self._decimal_lines: list | None | bool = False
+		self._fraction_lines: list | None = None
 
 	def run(self, demands: Mapping[str, object], available: Mapping[str, object] | None = None, linear=False) -> Run:
 		"""Explode exactly. ``available``: sub-assembly stock to use before building (never the roots').
@@ -118,11 +119,11 @@ class Plan:
 		lines = self._decimals()
 		if lines is not None:
 			try:
-				with localcontext(_EXACT):
+				with localcontext(EXACT):
 					return self._run(lines, demands, available, linear, _to_decimal)
 			except Inexact:
 				pass
-		return self._run(self.lines, demands, available, linear, exact)
+		return self._run(self._fractions(), demands, available, linear, exact)
 
 	def _run(self, lines, demands, available, linear, number) -> Run:
 		zero = number(0)
@@ -156,7 +157,15 @@ class Plan:
 					demand[target] += r
 				else:
 					totals[target] += r
-		return Run(demand, drawn, totals)
+		return Run(demand, drawn, totals, number is _to_decimal)
+
+	def _fractions(self):
+		if self._fraction_lines is None:
+			self._fraction_lines = [
+				tuple((target, use.coef, use.setup, use.multiple, use.subassembly) for target, use in node)
+				for node in self.lines
+			]
+		return self._fraction_lines
 
 	def _decimals(self):
 		if self._decimal_lines is False:
@@ -166,30 +175,29 @@ class Plan:
 
 def _as_decimals(lines):
 	"""The compiled lines with Decimal numbers, or None when some coefficient has no exact decimal form."""
-	try:
-		with localcontext(_EXACT):
-			return [
-				tuple(
-					(target, _decimal(coef), _decimal(setup), None if multiple is None else _decimal(multiple), sub)
-					for target, coef, setup, multiple, sub in node
-				)
-				for node in lines
-			]
-	except Inexact:
-		return None
+	numbers = []
+	for node in lines:
+		compiled = []
+		for target, use in node:
+			decimals = use.decimals
+			if decimals is None:
+				return None
+			compiled.append((target, *decimals, use.subassembly))
+		numbers.append(tuple(compiled))
+	return numbers
 
 
 def _to_decimal(value) -> Decimal:
-	"""Any exact quantity as a Decimal; inside _EXACT a non-terminating one raises Inexact."""
+	"""Any exact quantity as a Decimal; inside EXACT a non-terminating one raises Inexact."""
 	if isinstance(value, Decimal):
 		return value
-	return _decimal(exact(value))
-
-
-def _decimal(value: Fraction) -> Decimal:
-	if value.denominator == 1:
-		return Decimal(value.numerator)
-	return Decimal(value.numerator) / Decimal(value.denominator)
+	if isinstance(value, int):
+		return Decimal(value)
+	value = exact(value)
+	result = exact_decimal(value)
+	if result is None:
+		raise Inexact
+	return result
 
 
 def _topological(resolver: Resolver, roots, include_optional: bool) -> list[str]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
-from .quantity import ONE, ZERO, exact
+from .quantity import ONE, ZERO, exact, exact_decimal
 
 
 def _set(obj, name, value):
@@ -26,16 +27,17 @@ class Item:
 	variant_of: str | None = None
 	has_variants: bool = False
 	attributes: Mapping[str, str] = field(default_factory=dict, hash=False)
+	# stock free to use: on hand less reserved, never negative (derived)
+	available: Fraction = field(init=False, compare=False)
+	# the same as an exact Decimal, or None when it has no finite expansion (derived)
+	available_decimal: Decimal | None = field(init=False, compare=False, repr=False)
 
 	def __post_init__(self):
 		for name in ("stock", "reserved", "rate"):
 			_set(self, name, exact(getattr(self, name)))
 		_set(self, "attributes", dict(self.attributes))
-
-	@property
-	def available(self) -> Fraction:
-		"""Stock that is free to use: on hand less reserved, never negative."""
-		return max(ZERO, self.stock - self.reserved)
+		_set(self, "available", max(ZERO, self.stock - self.reserved))
+		_set(self, "available_decimal", exact_decimal(self.available))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ The engine computes with ``fractions.Fraction`` so that no rounding can lose or 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation, localcontext
 from fractions import Fraction
 
 ZERO = Fraction(0)
@@ -18,6 +18,11 @@ HUNDRED = Fraction(100)
 # the most an ERPNext Float field keeps.
 PLACES = 9
 _QUANTUM = Decimal(1).scaleb(-PLACES)
+
+
+# Decimal arithmetic is ~20x faster than Fraction. The engine uses it only while every step stays exact:
+# in this context an inexact step raises Inexact and the caller redoes the work in Fractions.
+EXACT = Context(prec=120, traps=[Inexact])
 
 
 class NotANumber(ValueError):
@@ -74,6 +79,19 @@ def to_decimal(value, rounding: str = ROUND_CEILING) -> Decimal:
 		if Fraction(result) == value:
 			return _plain(result)
 	return _plain((Decimal(numerator) / Decimal(denominator)).quantize(_QUANTUM, rounding=rounding))
+
+
+def exact_decimal(value: Fraction) -> Decimal | None:
+	"""The Decimal equal to value, or None when value has no finite decimal expansion (1/3)."""
+	if value.denominator == 1:
+		return Decimal(value.numerator)
+	if not _terminates(value.denominator):
+		return None
+	try:
+		with localcontext(EXACT):
+			return Decimal(value.numerator) / Decimal(value.denominator)
+	except Inexact:
+		return None
 
 
 def money(value) -> Decimal:

@@ -14,7 +14,7 @@ from fractions import Fraction
 from . import errors as E
 from .errors import BomError, Problem
 from .model import Bom, Catalog, Line
-from .quantity import HUNDRED, ONE, ZERO, money
+from .quantity import HUNDRED, ONE, ZERO, exact_decimal, money
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,10 @@ class Use:
 	multiple: Fraction | None
 	subassembly: bool
 	non_stock: bool
+	# (coef, setup, multiple) as exact Decimals for the fast path, or None when one has no finite expansion
+	decimals: tuple | None = None
+	# lines with the same key are one leaf requirement: (item, consumable, non_stock, optional, substitutes)
+	key: tuple = ()
 
 	@property
 	def consumable(self) -> bool:
@@ -121,6 +125,7 @@ class Resolver:
 		self._effective: dict[str, tuple[tuple[Bom, Line], ...]] = {}
 		self._uses: dict[str, tuple[Use, ...]] = {}
 		self._bom_checked: dict[str, list[Problem]] = {}
+		self._leaves: dict[tuple, object] = {}
 
 	def ancestors(self, code: str) -> list[str]:
 		"""Templates up the variant_of chain, nearest first. A loop in the chain is a cycle problem."""
@@ -169,6 +174,13 @@ class Resolver:
 		result = tuple(lines)
 		self._effective[code] = result
 		return result
+
+	def leaf(self, key: tuple, factory):
+		"""One shared leaf object per key (plans of many products reuse them)."""
+		leaf = self._leaves.get(key)
+		if leaf is None:
+			leaf = self._leaves[key] = factory(*key)
+		return leaf
 
 	def has_bom(self, code: str) -> bool:
 		"""Buildable: it has a BOM of its own or inherits at least one line."""
@@ -255,6 +267,9 @@ class Resolver:
 			if line.attrition:
 				coef = coef * (HUNDRED + line.attrition) / HUNDRED
 			subassembly = not line.consumable and line.explode and not line.substitutes and self.has_bom(code)
+			decimals = (exact_decimal(coef), exact_decimal(line.setup_qty), multiple and exact_decimal(multiple))
+			if None in decimals[:2] or (multiple is not None and decimals[2] is None):
+				decimals = None
 			result.append(
 				Use(
 					product=product,
@@ -266,6 +281,8 @@ class Resolver:
 					multiple=multiple,
 					subassembly=subassembly,
 					non_stock=not component.is_stock,
+					decimals=decimals,
+					key=(code, line.consumable, not component.is_stock, line.optional, line.substitutes),
 				)
 			)
 		return tuple(result), problems
