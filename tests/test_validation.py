@@ -117,9 +117,12 @@ def test_unknown_item_and_unknown_substitute():
 	assert "GHOST" in messages and "PHANTOM" in messages
 
 
-def test_bom_of_unknown_product():
+def test_bom_of_unknown_product_reported_once():
+	"""One defect, one problem: the BOM's unknown product is not listed twice in two wordings."""
 	shop = catalog({"M": {}}, {"NOBODY": bom(("M", 1))}, fill=False)
-	assert codes(validate(shop)) == [("unknown_item", "NOBODY", None)]
+	problems = validate(shop)
+	assert codes(problems) == [("unknown_item", "NOBODY", None)]
+	assert "NOBODY" in problems[0].message
 
 
 def test_self_substitute():

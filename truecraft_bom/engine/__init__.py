@@ -18,7 +18,7 @@ from .errors import (
 	Shortfall,
 	UnknownItemError,
 )
-from .explosion import Explosion, Leaf, Plan, Requirement, explode, explode_many, summarise
+from .explosion import Explosion, Leaf, Plan, Requirement, explode, explode_many, summarise, tree
 from .model import Bom, Catalog, Defect, Item, Line
 from .quantity import exact, money, to_decimal
 from .resolve import Resolver, Use
@@ -63,6 +63,7 @@ __all__ = [
 	"parse_overage",
 	"summarise",
 	"to_decimal",
+	"tree",
 	"validate",
 	"where_used",
 ]

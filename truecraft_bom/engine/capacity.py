@@ -150,10 +150,15 @@ class _Solver:
 			per_need, available = [exact(total) for total in run.totals], self.available
 		pools = self.pools
 		bounds = []
+		constrained = self.constrained
 		for code, positions in pools.single.items():
-			bounds.append(available[code] // sum(per_need[self.constrained[p]] for p in positions))
+			if len(positions) == 1:
+				coef = per_need[constrained[positions[0]]]
+			else:
+				coef = sum(per_need[constrained[p]] for p in positions)
+			bounds.append(available[code] // coef)
 		for group in pools.groups:
 			codes = {code for p in group for code in pools.options[p]}
-			coef = sum(per_need[self.constrained[p]] for p in group)
+			coef = sum(per_need[constrained[p]] for p in group)
 			bounds.append(sum(available[code] for code in codes) // coef)
 		return int(min(bounds))

@@ -33,7 +33,8 @@ PROBLEM_CODES = (
 class Problem:
 	"""Something wrong with a BOM. ``bom`` is the product whose BOM holds the line; ``item`` the line's item.
 
-	``path`` is the cycle for ``cycle``; ``product``/``attributes`` name the variant for matching problems.
+	``path`` is the cycle for ``cycle``; ``product``/``attributes`` name the variant for matching problems;
+	``field``/``value`` the offending field for bad_quantity and bad_overage (so callers can phrase it).
 	"""
 
 	code: str
@@ -43,6 +44,8 @@ class Problem:
 	path: tuple[str, ...] = ()
 	product: str | None = None
 	attributes: tuple[tuple[str, str], ...] = ()
+	field: str | None = None
+	value: str | None = None
 
 	def as_dict(self) -> dict:
 		return {"code": self.code, "bom": self.bom, "item": self.item, "message": self.message}

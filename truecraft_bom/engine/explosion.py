@@ -91,9 +91,7 @@ class Plan:
 		self.lines: list[tuple] = []
 		index = self.index
 		for code in self.nodes:
-			kept = resolver.uses(code)
-			if not include_optional:
-				kept = tuple(use for use in kept if not use.optional)
+			kept = resolver.uses(code) if include_optional else resolver.required_uses(code)
 			self.uses.append(kept)
 			compiled = []
 			for use in kept:
@@ -147,12 +145,10 @@ class Plan:
 					if not d:
 						continue
 			for target, coef, setup, multiple, subassembly in node_lines:
-				r = coef * d
-				if not linear:
-					if setup:
-						r += setup
-					if multiple is not None:
-						r = math.ceil(r / multiple) * multiple
+				if linear or (not setup and multiple is None):
+					r = coef * d
+				else:
+					r = requirement(coef, setup, multiple, d)
 				if subassembly:
 					demand[target] += r
 				else:
@@ -171,6 +167,18 @@ class Plan:
 		if self._decimal_lines is False:
 			self._decimal_lines = _as_decimals(self.lines)
 		return self._decimal_lines
+
+
+def requirement(coef, setup, multiple, demand):
+	"""What one line needs for a build of ``demand`` units of its parent (the line requirement of DESIGN.md).
+
+	``coef`` is qty / batch quantity * (1 + attrition / 100); setup is added once per build; the result is
+	rounded up to ``multiple`` (the rounding multiple, or 1 for whole-number items) when there is one.
+	"""
+	r = coef * demand + setup
+	if multiple is not None:
+		r = math.ceil(r / multiple) * multiple
+	return r
 
 
 def _as_decimals(lines):
@@ -234,7 +242,8 @@ def _topological(resolver: Resolver, roots, include_optional: bool) -> list[str]
 
 
 def _children(resolver: Resolver, code: str, include_optional: bool):
-	return [use.item for use in resolver.uses(code) if use.subassembly and (include_optional or not use.optional)]
+	uses = resolver.uses(code) if include_optional else resolver.required_uses(code)
+	return [use.item for use in uses if use.subassembly]
 
 
 def explode_many(
@@ -284,3 +293,37 @@ def _positive(qty) -> Fraction:
 	if value <= 0:
 		raise QuantityError(f"quantity must be above zero, not {qty}")
 	return value
+
+
+def tree(catalog: Catalog, item: str, qty, include_optional: bool = False) -> dict:
+	"""The BOM as a tree for display: each line with what it needs for its parent's quantity on that path.
+
+	Per-path quantities count a sub-assembly's setup once per path; the flat ``explode`` list, which builds a
+	shared sub-assembly once for its summed demand, is what stock moves by.
+	"""
+	quantity = _positive(qty)
+	resolver = Resolver(catalog)
+	Plan(resolver, [item], include_optional)  # refuses cycles and bad lines before walking
+
+	def node(use: Use | None, code: str, amount: Fraction) -> dict:
+		entry = {"item": code, "qty": to_decimal(amount)}
+		if use is not None:
+			entry.update(
+				consumable=use.consumable,
+				non_stock=use.non_stock,
+				optional=use.optional,
+				substitutes=list(use.substitutes),
+				inherited_from=use.source if use.source != use.product else None,
+				reference=use.line.reference,
+			)
+		if use is None or use.subassembly:
+			children = []
+			for child in resolver.uses(code):
+				if child.optional and not include_optional:
+					continue
+				needed = requirement(child.coef, child.setup, child.multiple, amount)
+				children.append(node(child, child.item, needed))
+			entry["children"] = children
+		return entry
+
+	return node(None, item, quantity)

@@ -46,6 +46,7 @@ class Defect:
 
 	code: str
 	message: str
+	field: str | None = None
 
 
 @dataclass(frozen=True)

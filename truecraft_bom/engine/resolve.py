@@ -53,7 +53,7 @@ class Use:
 
 def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 	"""Problems of one line that make it unusable (shared by validation and explosion)."""
-	problems = [Problem(d.code, bom.product, line.item, d.message) for d in line.defects]
+	problems = [Problem(d.code, bom.product, line.item, d.message, field=d.field) for d in line.defects]
 	where = f"BOM of {bom.product}, line {line.item}"
 	if line.item not in catalog.items:
 		problems.append(Problem(E.UNKNOWN_ITEM, bom.product, line.item, f"{where}: unknown item {line.item}"))
@@ -64,7 +64,14 @@ def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 			)
 	if line.qty is not None and line.qty <= 0:
 		problems.append(
-			Problem(E.BAD_QUANTITY, bom.product, line.item, f"{where}: quantity must be above zero, not {line.qty}")
+			Problem(
+				E.BAD_QUANTITY,
+				bom.product,
+				line.item,
+				f"{where}: quantity must be above zero, not {_show(line.qty)}",
+				field="qty",
+				value=_show(line.qty),
+			)
 		)
 	if not ZERO <= line.attrition < HUNDRED:
 		problems.append(
@@ -73,6 +80,8 @@ def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 				bom.product,
 				line.item,
 				f"{where}: attrition must be at least 0% and below 100%, not {_show(line.attrition)}%",
+				field="attrition",
+				value=_show(line.attrition),
 			)
 		)
 	if line.setup_qty < 0:
@@ -82,6 +91,8 @@ def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 				bom.product,
 				line.item,
 				f"{where}: setup quantity cannot be negative ({_show(line.setup_qty)})",
+				field="setup_qty",
+				value=_show(line.setup_qty),
 			)
 		)
 	if line.rounding_multiple is not None and line.rounding_multiple <= 0:
@@ -91,6 +102,8 @@ def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 				bom.product,
 				line.item,
 				f"{where}: rounding multiple must be above zero, not {_show(line.rounding_multiple)}",
+				field="rounding_multiple",
+				value=_show(line.rounding_multiple),
 			)
 		)
 	return problems
@@ -98,7 +111,7 @@ def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 
 def bom_problems(catalog: Catalog, bom: Bom) -> list[Problem]:
 	"""Problems of the BOM header itself."""
-	problems = [Problem(d.code, bom.product, None, d.message) for d in bom.defects]
+	problems = [Problem(d.code, bom.product, None, d.message, field=d.field) for d in bom.defects]
 	if bom.product not in catalog.items:
 		problems.append(Problem(E.UNKNOWN_ITEM, bom.product, None, f"BOM for unknown item {bom.product}"))
 	if bom.quantity is not None and bom.quantity <= 0:
@@ -108,6 +121,8 @@ def bom_problems(catalog: Catalog, bom: Bom) -> list[Problem]:
 				bom.product,
 				None,
 				f"BOM of {bom.product}: batch quantity must be above zero, not {_show(bom.quantity)}",
+				field="quantity",
+				value=_show(bom.quantity),
 			)
 		)
 	return problems
@@ -126,6 +141,7 @@ class Resolver:
 		self._uses: dict[str, tuple[Use, ...]] = {}
 		self._bom_checked: dict[str, list[Problem]] = {}
 		self._leaves: dict[tuple, object] = {}
+		self._required: dict[str, tuple[Use, ...]] = {}
 
 	def ancestors(self, code: str) -> list[str]:
 		"""Templates up the variant_of chain, nearest first. A loop in the chain is a cycle problem."""
@@ -215,6 +231,13 @@ class Resolver:
 			raise BomError(problems)
 		self._uses[product] = uses
 		return uses
+
+	def required_uses(self, product: str) -> tuple[Use, ...]:
+		"""``uses`` without the optional lines."""
+		cached = self._required.get(product)
+		if cached is None:
+			cached = self._required[product] = tuple(use for use in self.uses(product) if not use.optional)
+		return cached
 
 	def resolve(self, product: str) -> tuple[tuple[Use, ...], list[Problem]]:
 		"""The usable resolved lines of ``product`` and the problems of the others (for validation)."""

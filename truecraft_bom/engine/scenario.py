@@ -112,7 +112,9 @@ def _bom(product: str, fields, where: str) -> Bom:
 	try:
 		quantity = exact(quantity)
 	except NotANumber:
-		defects.append(Defect(E.BAD_QUANTITY, f"BOM of {product}: batch quantity {quantity!r} is not a number"))
+		defects.append(
+			Defect(E.BAD_QUANTITY, f"BOM of {product}: batch quantity {quantity!r} is not a number", "quantity")
+		)
 		quantity = None
 	return Bom(
 		product=product,
@@ -139,21 +141,21 @@ def _line(product: str, fields, where: str) -> Line:
 		try:
 			return exact(value)
 		except NotANumber:
-			defects.append(Defect(code, f"{label}: {key} {value!r} is not a number"))
+			defects.append(Defect(code, f"{label}: {key} {value!r} is not a number", key))
 			return default
 
 	qty = fields.get("qty", 1)
 	try:
 		qty = exact(qty)
 	except NotANumber:
-		defects.append(Defect(E.BAD_QUANTITY, f"{label}: quantity {qty!r} is not a number"))
+		defects.append(Defect(E.BAD_QUANTITY, f"{label}: quantity {qty!r} is not a number", "qty"))
 		qty = None
 	setup_qty = number("setup_qty", ZERO, E.BAD_OVERAGE)
 	attrition = number("attrition", ZERO, E.BAD_OVERAGE)
 	if fields.get("overage") is not None:
 		if "setup_qty" in fields or "attrition" in fields:
 			defects.append(
-				Defect(E.BAD_OVERAGE, f"{label}: give either overage or setup_qty/attrition, not both")
+				Defect(E.BAD_OVERAGE, f"{label}: give either overage or setup_qty/attrition, not both", "overage")
 			)
 		else:
 			parsed = parse_overage(fields["overage"])
@@ -162,6 +164,7 @@ def _line(product: str, fields, where: str) -> Line:
 					Defect(
 						E.BAD_OVERAGE,
 						f"{label}: overage {fields['overage']!r} must be a quantity (3) or a percentage (5%)",
+						"overage",
 					)
 				)
 			else:

@@ -1,0 +1,104 @@
+"""REST methods: ``/api/method/truecraft_bom.api.<name>``. Each needs read permission on Item and BOM."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from truecraft_bom import engine
+from truecraft_bom.catalog import load_catalog
+from truecraft_bom.engine.quantity import NotANumber, exact
+from truecraft_bom.messages import throw_engine_error
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def explode(item_code: str, qty: float | str = 1, warehouse: str | None = None, include_optional: bool = False):
+	"""Leaf requirements of one build of ``qty`` units: ``{"item_code", "qty", "requirements": [...]}``."""
+	quantity = _check(item_code, qty, warehouse)
+	try:
+		result = engine.explode(load_catalog([item_code], warehouse), item_code, quantity, bool(include_optional))
+	except engine.EngineError as error:
+		throw_engine_error(error)
+	return {
+		"item_code": item_code,
+		"qty": result.qty,
+		"requirements": [
+			{"item_code": r.item, "qty": r.qty, "consumable": r.consumable, "non_stock": r.non_stock}
+			for r in result.requirements
+		],
+	}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def capacity(item_code: str, warehouse: str | None = None, use_subassembly_stock: bool = False):
+	"""How many can be made from available stock: ``{"item_code", "capacity", "limiting"}`` (null = unlimited)."""
+	_check(item_code, None, warehouse)
+	try:
+		result = engine.capacity(load_catalog([item_code], warehouse), item_code, bool(use_subassembly_stock))
+	except engine.EngineError as error:
+		throw_engine_error(error)
+	return {"item_code": item_code, "capacity": result.capacity, "limiting": list(result.limiting)}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def where_used(item_code: str):
+	"""Every product whose build needs ``item_code``, at any depth: ``{"item_code", "used_in"}``."""
+	_check(item_code, None, None)
+	try:
+		used_in = engine.where_used(load_catalog([item_code]), item_code)
+	except engine.EngineError as error:
+		throw_engine_error(error)
+	return {"item_code": item_code, "used_in": list(used_in)}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def cost(item_code: str, qty: float | str = 1):
+	"""Cost roll-up of ``qty`` units: stock, consumable and non-stock parts, total and per unit."""
+	quantity = _check(item_code, qty, None)
+	try:
+		result = engine.cost(load_catalog([item_code]), item_code, quantity)
+	except engine.EngineError as error:
+		throw_engine_error(error)
+	return {
+		"item_code": item_code,
+		"qty": result.qty,
+		"stock": result.stock,
+		"consumable": result.consumable,
+		"non_stock": result.non_stock,
+		"total": result.total,
+		"per_unit": result.per_unit,
+	}
+
+
+def _check(item_code, qty, warehouse):
+	"""Permission and argument checks shared by every method; returns the quantity as an exact number."""
+	for doctype in ("Item", "BOM"):
+		if not frappe.has_permission(doctype, "read"):
+			frappe.throw(
+				_("You need read permission on {0} to use TrueCraft BOM").format(_(doctype)), frappe.PermissionError
+			)
+	if not item_code or not frappe.db.exists("Item", item_code):
+		frappe.throw(_("Item {0} not found").format(frappe.bold(item_code)), frappe.DoesNotExistError)
+	if not frappe.has_permission("Item", "read", doc=item_code):
+		frappe.throw(_("You cannot read item {0}").format(frappe.bold(item_code)), frappe.PermissionError)
+	if warehouse and not frappe.db.exists("Warehouse", warehouse):
+		frappe.throw(_("Warehouse {0} not found").format(frappe.bold(warehouse)), frappe.DoesNotExistError)
+	if qty is None:
+		return None
+	try:
+		quantity = exact(qty)
+	except NotANumber:
+		quantity = None
+	if quantity is None or quantity <= 0:
+		frappe.throw(_("Quantity must be a number above zero, not {0}").format(frappe.bold(qty)), title=_("Invalid Quantity"))
+	return quantity
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def tree(item_code: str, qty: float | str = 1, include_optional: bool = False):
+	"""The BOM tree for display (desk "Explode" dialog): per-path quantities, nested ``children``."""
+	quantity = _check(item_code, qty, None)
+	try:
+		return engine.tree(load_catalog([item_code]), item_code, quantity, bool(include_optional))
+	except engine.EngineError as error:
+		throw_engine_error(error)

@@ -1,0 +1,25 @@
+app_name = "truecraft_bom"
+app_title = "TrueCraft BOM"
+app_publisher = "TrueCraft"
+app_description = "Bills of Materials linked to inventory: overage, substitutes, live variant BOMs and exact capacity"
+app_email = "dev@truecraft.example"
+app_license = "mit"
+
+# "frappe/erpnext", not "erpnext": install-app would look a bare name up on the network.
+required_apps = ["frappe/erpnext"]
+
+after_install = "truecraft_bom.setup.install.after_install"
+after_migrate = "truecraft_bom.setup.install.after_migrate"
+before_uninstall = "truecraft_bom.setup.install.before_uninstall"
+before_tests = "truecraft_bom.setup.install.before_tests"
+
+doctype_js = {
+	"BOM": "public/js/bom.js",
+	"Item": "public/js/item.js",
+}
+
+doc_events = {
+	"BOM": {
+		"validate": "truecraft_bom.events.bom.validate",
+	},
+}
