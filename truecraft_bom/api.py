@@ -1,6 +1,7 @@
-"""REST methods: ``/api/method/truecraft_bom.api.<name>``. Each needs read permission on Item and BOM."""
+"""REST methods: ``/api/method/truecraft_bom.api.<name>``. Each needs read permission on Item and BOM.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Frappe checks argument types from real annotations only.
+"""
 
 import frappe
 from frappe import _

@@ -1,9 +1,9 @@
 """Load the engine's Catalog from ERPNext in a constant number of bulk queries, whatever the BOM depth.
 
 1. every default BOM (active, submitted, ``is_default``) joined with its lines and the app's line fields;
-2. the items those BOMs and the asked products name, and the variants of any of them (flags, whole-number UOM);
-3. attributes of the variants among them;
-4. Item Alternatives of those items (substitutes; ``two_way`` honoured);
+2. Item Alternatives of the items those BOMs and the asked products name (substitutes; ``two_way`` honoured);
+3. all those items, their substitutes and the variants of any of them (flags, whole-number UOM);
+4. attributes of the variants among them;
 5. Bin quantities of those items, for a warehouse (and its children), a company, or the whole site.
 
 Quantities are in stock UOM (BOM Item ``stock_qty``). ``reserved`` is stock held by Stock Reservation Entries
@@ -50,10 +50,11 @@ def load_catalog(
 	codes = set(items) | set(bom_rows)
 	for _header, lines in bom_rows.values():
 		codes.update(row.item_code for row in lines)
+	substitutes = _substitutes(codes)
+	codes.update(code for options in substitutes.values() for code in options)
 	item_rows = _items(codes)
 	codes |= {row.name for row in item_rows}
 	attributes = _attributes([row.name for row in item_rows if row.variant_of])
-	substitutes = _substitutes(codes)
 	stock = _stock(codes, warehouse, company)
 
 	line_rate: dict[str, float] = {}

@@ -1,0 +1,182 @@
+"""Small factories for the bench suite: items, BOMs, stock, variants and users, on the setup-wizard company."""
+
+from __future__ import annotations
+
+import frappe
+from erpnext.controllers.item_variant import create_variant
+from erpnext.stock.doctype.stock_entry.stock_entry_utils import make_stock_entry
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import flt
+
+
+class TrueCraftTestCase(FrappeTestCase):
+	"""Each test runs inside a savepoint that is rolled back after it: tests never see each other's data."""
+
+	def setUp(self):
+		super().setUp()
+		frappe.set_user("Administrator")
+		frappe.db.savepoint("truecraft_test")
+
+	def tearDown(self):
+		frappe.db.rollback(save_point="truecraft_test")
+		frappe.set_user("Administrator")
+		super().tearDown()
+
+
+def company() -> str:
+	return frappe.db.get_single_value("Global Defaults", "default_company") or frappe.get_all("Company", pluck="name")[0]
+
+
+def warehouse(name: str = "TrueCraft Stores") -> str:
+	"""A leaf warehouse of the test company (created once)."""
+	abbr = frappe.get_cached_value("Company", company(), "abbr")
+	full = f"{name} - {abbr}"
+	if not frappe.db.exists("Warehouse", full):
+		parent = frappe.db.get_value("Warehouse", {"company": company(), "is_group": 1}, "name", order_by="lft")
+		frappe.get_doc(
+			{"doctype": "Warehouse", "warehouse_name": name, "company": company(), "parent_warehouse": parent}
+		).insert(ignore_permissions=True)
+	return full
+
+
+def make_item(code: str, *, stock_uom: str = "Nos", is_stock: bool = True, rate: float = 0, **fields) -> str:
+	"""An item (stock UOM Nos = whole numbers; use "Kg" for fractional materials)."""
+	if frappe.db.exists("Item", code):
+		return code
+	doc = frappe.get_doc(
+		{
+			"doctype": "Item",
+			"item_code": code,
+			"item_name": code,
+			"item_group": "All Item Groups",
+			"stock_uom": stock_uom,
+			"is_stock_item": 1 if is_stock else 0,
+			"include_item_in_manufacturing": 1,
+			"valuation_rate": rate,
+			"standard_rate": rate,
+			"opening_stock": 0,
+			**fields,
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	return code
+
+
+def make_bom(item: str, lines: list[dict], *, quantity: float = 1, submit: bool = True, **fields):
+	"""A default BOM for ``item``. Each line: {"item_code", "qty", ...custom fields such as tc_attrition}."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "BOM",
+			"item": item,
+			"quantity": quantity,
+			"company": company(),
+			"currency": frappe.get_cached_value("Company", company(), "default_currency"),
+			"is_default": 1,
+			"is_active": 1,
+			"rm_cost_as_per": "Valuation Rate",
+			"items": [{"qty": 1, **line} for line in lines],
+			**fields,
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	if submit:
+		doc.submit()
+	return doc
+
+
+def receive(item: str, qty: float, *, rate: float = 1, to_warehouse: str | None = None):
+	"""Put ``qty`` of ``item`` into stock with a Material Receipt."""
+	return make_stock_entry(
+		item_code=item, qty=qty, to_warehouse=to_warehouse or warehouse(), rate=rate, company=company()
+	)
+
+
+def stock(item: str, wh: str | None = None) -> float:
+	return flt(frappe.db.get_value("Bin", {"item_code": item, "warehouse": wh or warehouse()}, "actual_qty"))
+
+
+def make_attribute(name: str, values: list[str]) -> str:
+	if not frappe.db.exists("Item Attribute", name):
+		frappe.get_doc(
+			{
+				"doctype": "Item Attribute",
+				"attribute_name": name,
+				"item_attribute_values": [{"attribute_value": v, "abbr": v.upper()} for v in values],
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def make_template(code: str, attributes: list[str], **fields) -> str:
+	return make_item(code, has_variants=1, attributes=[{"attribute": a} for a in attributes], **fields)
+
+
+def make_variant(template: str, values: dict[str, str]) -> str:
+	doc = create_variant(template, values)
+	existing = frappe.db.get_value("Item", {"variant_of": template, "item_code": doc.item_code})
+	if existing:
+		return existing
+	doc.insert(ignore_permissions=True)
+	return doc.name
+
+
+def make_alternative(item: str, alternative: str, two_way: bool = False):
+	for code in (item, alternative) if two_way else (item,):
+		frappe.db.set_value("Item", code, "allow_alternative_item", 1)
+	return frappe.get_doc(
+		{"doctype": "Item Alternative", "item_code": item, "alternative_item_code": alternative, "two_way": int(two_way)}
+	).insert(ignore_permissions=True)
+
+
+def make_user(email: str, roles: list[str]) -> str:
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
+		).insert(ignore_permissions=True)
+	user = frappe.get_doc("User", email)
+	user.roles = []
+	user.add_roles(*roles)
+	return email
+
+
+def issue(item: str, qty: float, *, from_warehouse: str | None = None):
+	"""Take ``qty`` of ``item`` out of stock with a Material Issue."""
+	return make_stock_entry(item_code=item, qty=qty, from_warehouse=from_warehouse or warehouse(), company=company())
+
+
+def set_stock(item: str, qty: float, wh: str | None = None):
+	"""Bring the item's stock in the warehouse to exactly ``qty``."""
+	difference = flt(qty) - stock(item, wh)
+	if difference > 0:
+		receive(item, difference, to_warehouse=wh)
+	elif difference < 0:
+		issue(item, -difference, from_warehouse=wh)
+
+
+def build(prefix: str, scenario: dict) -> dict[str, str]:
+	"""Create the items, BOMs and stock of an engine scenario as ERPNext documents.
+
+	Item codes are prefixed (returned mapping: scenario code -> ERPNext code). Items with ``whole_number`` use
+	the Nos UOM, others Kg. Lines support qty, setup_qty, attrition, consumable, optional, inherited.
+	"""
+	codes = {code: f"{prefix}{code}" for code in scenario["items"]}
+	for code, fields in scenario["items"].items():
+		make_item(
+			codes[code],
+			stock_uom="Nos" if fields.get("whole_number") else "Kg",
+			is_stock=fields.get("is_stock", True),
+			rate=float(fields.get("rate", 0)),
+		)
+	for product, bom in scenario.get("boms", {}).items():
+		lines = []
+		for line in bom["lines"]:
+			row = {"item_code": codes[line["item"]], "qty": float(line.get("qty", 1))}
+			for key in ("setup_qty", "attrition", "rounding_multiple", "consumable", "optional", "inherited", "reference"):
+				if key in line:
+					row[f"tc_{key}"] = line[key]
+			lines.append(row)
+		make_bom(codes[product], lines, quantity=float(bom.get("quantity", 1)))
+	for code, fields in scenario["items"].items():
+		if fields.get("stock") and fields.get("is_stock", True):
+			receive(codes[code], float(fields["stock"]), rate=float(fields.get("rate") or 1))
+	return codes

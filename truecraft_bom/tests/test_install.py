@@ -1,0 +1,70 @@
+"""The app installs into ERPNext: module registered, custom fields and grid columns in place, removable."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from truecraft_bom.setup import install
+from truecraft_bom.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS
+
+
+class TestInstall(FrappeTestCase):
+	def test_module_is_registered_to_the_app(self):
+		self.assertIn("truecraft_bom", frappe.get_installed_apps())
+		self.assertEqual(frappe.db.get_value("Module Def", "TrueCraft BOM", "app_name"), "truecraft_bom")
+
+	def test_custom_fields_exist_with_their_types(self):
+		bom_item = frappe.get_meta("BOM Item")
+		expected = {
+			"tc_setup_qty": "Float",
+			"tc_attrition": "Percent",
+			"tc_rounding_multiple": "Float",
+			"tc_consumable": "Check",
+			"tc_optional": "Check",
+			"tc_inherited": "Check",
+			"tc_reference": "Data",
+		}
+		for fieldname, fieldtype in expected.items():
+			field = bom_item.get_field(fieldname)
+			self.assertIsNotNone(field, fieldname)
+			self.assertEqual(field.fieldtype, fieldtype, fieldname)
+			self.assertTrue(field.description, f"{fieldname} has help text")
+		self.assertEqual(frappe.get_meta("Item").get_field("tc_deplete_on_sale").fieldtype, "Check")
+
+	def test_rules_are_columns_of_the_bom_items_grid(self):
+		meta = frappe.get_meta("BOM Item")
+		in_grid = [f.fieldname for f in meta.fields if f.in_list_view]
+		for fieldname in ("tc_setup_qty", "tc_attrition", "tc_consumable", "tc_optional", "tc_inherited"):
+			self.assertIn(fieldname, in_grid)
+		# the grid shows at most 10 column units
+		self.assertLessEqual(sum(f.columns or 2 for f in meta.fields if f.in_list_view), 10)
+
+	def test_sync_is_idempotent(self):
+		before = frappe.db.count("Custom Field", {"fieldname": ("like", "tc\\_%")})
+		install.sync()
+		install.sync()
+		self.assertEqual(frappe.db.count("Custom Field", {"fieldname": ("like", "tc\\_%")}), before)
+
+
+class TestUninstall(FrappeTestCase):
+	"""before_uninstall removes every field and setter (then the test puts them back)."""
+
+	def test_uninstall_removes_fields_and_setters(self):
+		try:
+			install.before_uninstall()
+			for doctype, fields in CUSTOM_FIELDS.items():
+				for field in fields:
+					self.assertFalse(
+						frappe.db.exists("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]}),
+						field["fieldname"],
+					)
+					self.assertIsNone(frappe.get_meta(doctype).get_field(field["fieldname"]), field["fieldname"])
+			for setter in PROPERTY_SETTERS:
+				filters = {
+					"doc_type": setter["doctype"],
+					"field_name": setter["fieldname"],
+					"property": setter["property"],
+				}
+				self.assertFalse(frappe.db.exists("Property Setter", filters), setter)
+		finally:
+			install.sync()
+		self.assertTrue(frappe.get_meta("BOM Item").get_field("tc_attrition"))
