@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from truecraft_bom.engine import Bom, Catalog, Item, Line, Resolver, capacities, explode  # noqa: E402
-from truecraft_bom.engine import explosion as explosion_module  # noqa: E402
-from truecraft_bom.engine.explosion import Plan  # noqa: E402
+from truecraft_bom.engine import Bom, Catalog, Item, Line, Resolver, capacities, explode
+from truecraft_bom.engine import explosion as explosion_module
+from truecraft_bom.engine.explosion import Plan
 
 TARGET_SECONDS = 2.0
 PRODUCTS, LEVELS, LINES_PER_BOM, RAW = 2000, 6, 10, 1000
@@ -97,7 +97,10 @@ def with_big_product(catalog: Catalog, nodes: int = 500) -> tuple[Catalog, str, 
 		reached.update(Plan(resolver, [code]).nodes)
 		if len(reached) + 1 >= nodes:
 			break
-	big = Catalog([*catalog.items.values(), Item("BIG", whole_number=True)], [*catalog.boms.values(), Bom("BIG", tuple(lines))])
+	big = Catalog(
+		[*catalog.items.values(), Item("BIG", whole_number=True)],
+		[*catalog.boms.values(), Bom("BIG", tuple(lines))],
+	)
 	return big, "BIG", len(Plan(Resolver(big), ["BIG"]).nodes)
 
 
@@ -113,7 +116,9 @@ def timed(function, repeat: int = 3):
 
 
 def main() -> int:
-	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+	parser = argparse.ArgumentParser(
+		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+	)
 	parser.add_argument("--seed", type=int, default=7)
 	args = parser.parse_args()
 

@@ -13,11 +13,15 @@ from truecraft_bom.messages import throw_engine_error
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def explode(item_code: str, qty: float | str = 1, warehouse: str | None = None, include_optional: bool = False):
+def explode(
+	item_code: str, qty: float | str = 1, warehouse: str | None = None, include_optional: bool = False
+):
 	"""Leaf requirements of one build of ``qty`` units: ``{"item_code", "qty", "requirements": [...]}``."""
 	quantity = _check(item_code, qty, warehouse)
 	try:
-		result = engine.explode(load_catalog([item_code], warehouse), item_code, quantity, bool(include_optional))
+		result = engine.explode(
+			load_catalog([item_code], warehouse), item_code, quantity, bool(include_optional)
+		)
 	except engine.EngineError as error:
 		throw_engine_error(error)
 	return {
@@ -76,7 +80,8 @@ def _check(item_code, qty, warehouse):
 	for doctype in ("Item", "BOM"):
 		if not frappe.has_permission(doctype, "read"):
 			frappe.throw(
-				_("You need read permission on {0} to use TrueCraft BOM").format(_(doctype)), frappe.PermissionError
+				_("You need read permission on {0} to use TrueCraft BOM").format(_(doctype)),
+				frappe.PermissionError,
 			)
 	if not item_code or not frappe.db.exists("Item", item_code):
 		frappe.throw(_("Item {0} not found").format(frappe.bold(item_code)), frappe.DoesNotExistError)
@@ -91,7 +96,10 @@ def _check(item_code, qty, warehouse):
 	except NotANumber:
 		quantity = None
 	if quantity is None or quantity <= 0:
-		frappe.throw(_("Quantity must be a number above zero, not {0}").format(frappe.bold(qty)), title=_("Invalid Quantity"))
+		frappe.throw(
+			_("Quantity must be a number above zero, not {0}").format(frappe.bold(qty)),
+			title=_("Invalid Quantity"),
+		)
 	return quantity
 
 

@@ -130,7 +130,9 @@ def _default_boms() -> dict[str, tuple[dict, list]]:
 	rows = (
 		frappe.qb.from_(bom)
 		.left_join(bom_item)
-		.on((bom_item.parent == bom.name) & (bom_item.parenttype == "BOM") & (bom_item.parentfield == "items"))
+		.on(
+			(bom_item.parent == bom.name) & (bom_item.parenttype == "BOM") & (bom_item.parentfield == "items")
+		)
 		.select(
 			bom.name.as_("bom"),
 			bom.item.as_("product"),

@@ -36,7 +36,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-	parser = _Parser(prog="truecraft-bom", description="BOM explosion, capacity, cost and validation over a scenario file.")
+	parser = _Parser(
+		prog="truecraft-bom", description="BOM explosion, capacity, cost and validation over a scenario file."
+	)
 	parser.add_argument("--version", action="version", version=f"truecraft-bom {__version__}")
 	commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -123,7 +125,9 @@ def dumps(value, indent: int = 2, level: int = 0) -> str:
 	if isinstance(value, dict):
 		if not value:
 			return "{}"
-		body = ",\n".join(f"{pad}{json.dumps(str(k))}: {dumps(v, indent, level + 1)}" for k, v in value.items())
+		body = ",\n".join(
+			f"{pad}{json.dumps(str(k))}: {dumps(v, indent, level + 1)}" for k, v in value.items()
+		)
 		return "{\n" + body + "\n" + end + "}"
 	if isinstance(value, list | tuple):
 		if not value:

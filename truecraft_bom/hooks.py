@@ -1,7 +1,9 @@
 app_name = "truecraft_bom"
 app_title = "TrueCraft BOM"
 app_publisher = "TrueCraft"
-app_description = "Bills of Materials linked to inventory: overage, substitutes, live variant BOMs and exact capacity"
+app_description = (
+	"Bills of Materials linked to inventory: overage, substitutes, live variant BOMs and exact capacity"
+)
 app_email = "dev@truecraft.example"
 app_license = "mit"
 

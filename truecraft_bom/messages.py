@@ -25,7 +25,9 @@ def problem_message(problem: Problem) -> str:
 	if code == E.CYCLE:
 		return _("The BOMs form a cycle: {0}").format(" → ".join(problem.path))
 	if code == E.SELF_REFERENCE:
-		return _("BOM of {0}: {1} cannot be a component of itself").format(bom, frappe.bold(problem.path[0] if problem.path else problem.item))
+		return _("BOM of {0}: {1} cannot be a component of itself").format(
+			bom, frappe.bold(problem.path[0] if problem.path else problem.item)
+		)
 	if code == E.DUPLICATE_LINE:
 		return _("BOM of {0}: {1} is on more than one line; merge them into one line").format(bom, item)
 	if code == E.UNKNOWN_ITEM:
@@ -47,7 +49,9 @@ def problem_message(problem: Problem) -> str:
 			bom, item, problem.value
 		)
 	if code == E.BAD_OVERAGE and problem.field == "setup_qty":
-		return _("BOM of {0}, line {1}: setup quantity cannot be negative ({2})").format(bom, item, problem.value)
+		return _("BOM of {0}, line {1}: setup quantity cannot be negative ({2})").format(
+			bom, item, problem.value
+		)
 	if problem.item is None:
 		return _("BOM of {0}: the {1} must be a number above zero").format(bom, field)
 	return _("BOM of {0}, line {1}: the {2} must be a number above zero").format(bom, item, field)
@@ -64,7 +68,9 @@ def throw_engine_error(error: EngineError, title: str | None = None):
 		frappe.throw(_("Item {0} not found").format(frappe.bold(error.code)), frappe.DoesNotExistError)
 	if isinstance(error, NoBomError):
 		frappe.throw(
-			_("{0} has no default BOM (and inherits no BOM lines from a template)").format(frappe.bold(error.code)),
+			_("{0} has no default BOM (and inherits no BOM lines from a template)").format(
+				frappe.bold(error.code)
+			),
 			title=title or _("No BOM"),
 		)
 	if isinstance(error, QuantityError):

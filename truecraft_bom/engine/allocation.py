@@ -57,7 +57,9 @@ class Pools:
 		"""What cannot be met, or an empty list when everything can."""
 		return self._solve(qtys, available, want_allocation=False)[1]
 
-	def allocate(self, qtys: Sequence, available: Mapping[str, object]) -> tuple[list[dict[str, Fraction]], list[Short]]:
+	def allocate(
+		self, qtys: Sequence, available: Mapping[str, object]
+	) -> tuple[list[dict[str, Fraction]], list[Short]]:
 		"""Per need, the quantity drawn from each item; and what cannot be met (nothing is drawn for it)."""
 		return self._solve(qtys, available, want_allocation=True)
 
@@ -65,7 +67,9 @@ class Pools:
 		shorts: list[Short] = []
 		allocation: list[dict[str, Fraction]] = [{} for _ in self.options] if want_allocation else []
 		for code, positions in self.single.items():
-			total = qtys[positions[0]] if len(positions) == 1 else sum(qtys[position] for position in positions)
+			total = (
+				qtys[positions[0]] if len(positions) == 1 else sum(qtys[position] for position in positions)
+			)
 			have = available.get(code, ZERO)
 			if total > have:
 				shorts.append(Short((code,), exact(total), exact(have)))
@@ -82,7 +86,6 @@ class Pools:
 				for position, taken in zip(group, drawn, strict=True):
 					allocation[position] = taken
 		return allocation, shorts
-
 
 	def _greedy(self, group, qtys, available) -> bool:
 		"""A quick proof that a pool can be met: rigid needs first, then each in preference order.
@@ -162,7 +165,7 @@ def _flow(options, needs, available):
 	drawn = []
 	for position, option in enumerate(options):
 		taken = {}
-		for v, capacity, _cost, rev in graph[position]:
+		for v, _capacity, _cost, rev in graph[position]:
 			if v in (source, sink) or v < n_needs:
 				continue
 			flow = graph[v][rev][1]

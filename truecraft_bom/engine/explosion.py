@@ -20,7 +20,6 @@ from .quantity import EXACT, ZERO, NotANumber, exact, exact_decimal, to_decimal
 from .resolve import Resolver, Use
 
 
-
 @dataclass(frozen=True)
 class Leaf:
 	"""A leaf requirement of a plan: lines with the same item and flags share one Leaf."""
@@ -47,7 +46,12 @@ class Requirement:
 	non_stock: bool
 
 	def as_dict(self) -> dict:
-		return {"item": self.item, "qty": self.qty, "consumable": self.consumable, "non_stock": self.non_stock}
+		return {
+			"item": self.item,
+			"qty": self.qty,
+			"consumable": self.consumable,
+			"non_stock": self.non_stock,
+		}
 
 
 @dataclass(frozen=True)
@@ -106,10 +110,12 @@ class Plan:
 				compiled.append((target, use))
 			self.lines.append(compiled)
 		self._root_positions = frozenset(self.index[root] for root in self.roots)
-		self._decimal_lines: list | None | bool = False
+		self._decimal_lines: list | bool | None = False
 		self._fraction_lines: list | None = None
 
-	def run(self, demands: Mapping[str, object], available: Mapping[str, object] | None = None, linear=False) -> Run:
+	def run(
+		self, demands: Mapping[str, object], available: Mapping[str, object] | None = None, linear=False
+	) -> Run:
 		"""Explode exactly. ``available``: sub-assembly stock to use before building (never the roots').
 
 		``linear`` leaves out setup quantities and rounding (the proportional part, for bounds).
@@ -247,7 +253,10 @@ def _children(resolver: Resolver, code: str, include_optional: bool):
 
 
 def explode_many(
-	catalog: Catalog, demands: Mapping[str, object], include_optional: bool = False, resolver: Resolver | None = None
+	catalog: Catalog,
+	demands: Mapping[str, object],
+	include_optional: bool = False,
+	resolver: Resolver | None = None,
 ) -> tuple[Plan, Run]:
 	"""Explode several products together (shared materials and sub-assemblies are aggregated)."""
 	resolver = resolver or Resolver(catalog)

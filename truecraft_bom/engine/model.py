@@ -99,7 +99,9 @@ class Catalog:
 
 	__slots__ = ("_variants", "boms", "items")
 
-	def __init__(self, items: Iterable[Item] | Mapping[str, Item] = (), boms: Iterable[Bom] | Mapping[str, Bom] = ()):
+	def __init__(
+		self, items: Iterable[Item] | Mapping[str, Item] = (), boms: Iterable[Bom] | Mapping[str, Bom] = ()
+	):
 		if isinstance(items, Mapping):
 			items = items.values()
 		if isinstance(boms, Mapping):

@@ -60,7 +60,9 @@ def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 	for substitute in line.substitutes:
 		if substitute not in catalog.items:
 			problems.append(
-				Problem(E.UNKNOWN_ITEM, bom.product, line.item, f"{where}: unknown substitute item {substitute}")
+				Problem(
+					E.UNKNOWN_ITEM, bom.product, line.item, f"{where}: unknown substitute item {substitute}"
+				)
 			)
 	if line.qty is not None and line.qty <= 0:
 		problems.append(
@@ -215,10 +217,14 @@ class Resolver:
 			return candidates[0], None
 		shown = ", ".join(f"{name}={value}" for name, value in sorted(wanted.items())) or "none"
 		if not candidates:
-			return None, (E.NO_VARIANT_MATCH, f"{product}: no variant of {template} matches its attributes ({shown})")
+			return None, (
+				E.NO_VARIANT_MATCH,
+				f"{product}: no variant of {template} matches its attributes ({shown})",
+			)
 		return None, (
 			E.AMBIGUOUS_VARIANT,
-			f"{product}: several variants of {template} match its attributes ({shown}): " + ", ".join(candidates),
+			f"{product}: several variants of {template} match its attributes ({shown}): "
+			+ ", ".join(candidates),
 		)
 
 	def uses(self, product: str) -> tuple[Use, ...]:
@@ -268,7 +274,9 @@ class Resolver:
 				if failure is not None:
 					attrs = tuple(sorted(items[product].attributes.items()))
 					problems.append(
-						Problem(failure[0], bom.product, line.item, failure[1], product=product, attributes=attrs)
+						Problem(
+							failure[0], bom.product, line.item, failure[1], product=product, attributes=attrs
+						)
 					)
 					continue
 				component = items[code]
@@ -290,7 +298,11 @@ class Resolver:
 			if line.attrition:
 				coef = coef * (HUNDRED + line.attrition) / HUNDRED
 			subassembly = not line.consumable and line.explode and not line.substitutes and self.has_bom(code)
-			decimals = (exact_decimal(coef), exact_decimal(line.setup_qty), multiple and exact_decimal(multiple))
+			decimals = (
+				exact_decimal(coef),
+				exact_decimal(line.setup_qty),
+				multiple and exact_decimal(multiple),
+			)
 			if None in decimals[:2] or (multiple is not None and decimals[2] is None):
 				decimals = None
 			result.append(

@@ -16,7 +16,16 @@ from .errors import ScenarioError
 from .model import Bom, Catalog, Defect, Item, Line
 from .quantity import ZERO, NotANumber, exact
 
-_ITEM_KEYS = {"is_stock", "stock", "reserved", "rate", "whole_number", "variant_of", "has_variants", "attributes"}
+_ITEM_KEYS = {
+	"is_stock",
+	"stock",
+	"reserved",
+	"rate",
+	"whole_number",
+	"variant_of",
+	"has_variants",
+	"attributes",
+}
 _LINE_KEYS = {
 	"item",
 	"qty",
@@ -47,7 +56,9 @@ def load_scenario(path) -> Catalog:
 	except UnicodeDecodeError:
 		raise ScenarioError(f"{path}: not a UTF-8 text file") from None
 	except json.JSONDecodeError as error:
-		raise ScenarioError(f"{path}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+		raise ScenarioError(
+			f"{path}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+		) from None
 	except OSError as error:
 		raise ScenarioError(f"{path}: cannot be read ({error.strerror})") from None
 	return catalog_from_dict(data, source=str(path))
@@ -59,7 +70,9 @@ def catalog_from_dict(data, source: str = "scenario") -> Catalog:
 		raise ScenarioError(f"{source}: the top level must be an object with 'items' and 'boms'")
 	unknown = set(data) - {"items", "boms"}
 	if unknown:
-		raise ScenarioError(f"{source}: unknown top-level key {sorted(unknown)[0]!r} (expected 'items' and 'boms')")
+		raise ScenarioError(
+			f"{source}: unknown top-level key {sorted(unknown)[0]!r} (expected 'items' and 'boms')"
+		)
 	items_data = data.get("items", {})
 	boms_data = data.get("boms", {})
 	if not isinstance(items_data, Mapping):
@@ -113,7 +126,9 @@ def _bom(product: str, fields, where: str) -> Bom:
 		quantity = exact(quantity)
 	except NotANumber:
 		defects.append(
-			Defect(E.BAD_QUANTITY, f"BOM of {product}: batch quantity {quantity!r} is not a number", "quantity")
+			Defect(
+				E.BAD_QUANTITY, f"BOM of {product}: batch quantity {quantity!r} is not a number", "quantity"
+			)
 		)
 		quantity = None
 	return Bom(
@@ -155,7 +170,9 @@ def _line(product: str, fields, where: str) -> Line:
 	if fields.get("overage") is not None:
 		if "setup_qty" in fields or "attrition" in fields:
 			defects.append(
-				Defect(E.BAD_OVERAGE, f"{label}: give either overage or setup_qty/attrition, not both", "overage")
+				Defect(
+					E.BAD_OVERAGE, f"{label}: give either overage or setup_qty/attrition, not both", "overage"
+				)
 			)
 		else:
 			parsed = parse_overage(fields["overage"])

@@ -47,7 +47,9 @@ CUSTOM_FIELDS = {
 			"label": _("Round Up To Multiple Of"),
 			"insert_after": "tc_attrition",
 			"non_negative": 1,
-			"description": _("Round the quantity needed up to a multiple of this (a pack size). Empty: no rounding."),
+			"description": _(
+				"Round the quantity needed up to a multiple of this (a pack size). Empty: no rounding."
+			),
 		},
 		{
 			"fieldname": "tc_column_break",
@@ -61,7 +63,9 @@ CUSTOM_FIELDS = {
 			"insert_after": "tc_column_break",
 			"in_list_view": 1,
 			"columns": 1,
-			"description": _("Tracked in the BOM and its cost, but not taken from stock when the product is sold."),
+			"description": _(
+				"Tracked in the BOM and its cost, but not taken from stock when the product is sold."
+			),
 		},
 		{
 			"fieldname": "tc_optional",
@@ -105,8 +109,26 @@ CUSTOM_FIELDS = {
 
 # Room in the BOM items grid for the columns above (the grid shows at most 10 column units).
 PROPERTY_SETTERS = [
-	{"doctype": "BOM Item", "fieldname": "item_code", "property": "columns", "value": "2", "property_type": "Int"},
+	{
+		"doctype": "BOM Item",
+		"fieldname": "item_code",
+		"property": "columns",
+		"value": "2",
+		"property_type": "Int",
+	},
 	{"doctype": "BOM Item", "fieldname": "qty", "property": "columns", "value": "1", "property_type": "Int"},
-	{"doctype": "BOM Item", "fieldname": "rate", "property": "in_list_view", "value": "0", "property_type": "Check"},
-	{"doctype": "BOM Item", "fieldname": "amount", "property": "columns", "value": "1", "property_type": "Int"},
+	{
+		"doctype": "BOM Item",
+		"fieldname": "rate",
+		"property": "in_list_view",
+		"value": "0",
+		"property_type": "Check",
+	},
+	{
+		"doctype": "BOM Item",
+		"fieldname": "amount",
+		"property": "columns",
+		"value": "1",
+		"property_type": "Int",
+	},
 ]

@@ -40,7 +40,11 @@ def before_uninstall():
 	for setter in PROPERTY_SETTERS:
 		frappe.db.delete(
 			"Property Setter",
-			{"doc_type": setter["doctype"], "field_name": setter["fieldname"], "property": setter["property"]},
+			{
+				"doc_type": setter["doctype"],
+				"field_name": setter["fieldname"],
+				"property": setter["property"],
+			},
 		)
 	for doctype in {*CUSTOM_FIELDS, *(setter["doctype"] for setter in PROPERTY_SETTERS)}:
 		frappe.clear_cache(doctype=doctype)

@@ -24,7 +24,10 @@ class TrueCraftTestCase(FrappeTestCase):
 
 
 def company() -> str:
-	return frappe.db.get_single_value("Global Defaults", "default_company") or frappe.get_all("Company", pluck="name")[0]
+	return (
+		frappe.db.get_single_value("Global Defaults", "default_company")
+		or frappe.get_all("Company", pluck="name")[0]
+	)
 
 
 def warehouse(name: str = "TrueCraft Stores") -> str:
@@ -32,7 +35,9 @@ def warehouse(name: str = "TrueCraft Stores") -> str:
 	abbr = frappe.get_cached_value("Company", company(), "abbr")
 	full = f"{name} - {abbr}"
 	if not frappe.db.exists("Warehouse", full):
-		parent = frappe.db.get_value("Warehouse", {"company": company(), "is_group": 1}, "name", order_by="lft")
+		parent = frappe.db.get_value(
+			"Warehouse", {"company": company(), "is_group": 1}, "name", order_by="lft"
+		)
 		frappe.get_doc(
 			{"doctype": "Warehouse", "warehouse_name": name, "company": company(), "parent_warehouse": parent}
 		).insert(ignore_permissions=True)
@@ -124,7 +129,12 @@ def make_alternative(item: str, alternative: str, two_way: bool = False):
 	for code in (item, alternative) if two_way else (item,):
 		frappe.db.set_value("Item", code, "allow_alternative_item", 1)
 	return frappe.get_doc(
-		{"doctype": "Item Alternative", "item_code": item, "alternative_item_code": alternative, "two_way": int(two_way)}
+		{
+			"doctype": "Item Alternative",
+			"item_code": item,
+			"alternative_item_code": alternative,
+			"two_way": int(two_way),
+		}
 	).insert(ignore_permissions=True)
 
 
@@ -141,7 +151,9 @@ def make_user(email: str, roles: list[str]) -> str:
 
 def issue(item: str, qty: float, *, from_warehouse: str | None = None):
 	"""Take ``qty`` of ``item`` out of stock with a Material Issue."""
-	return make_stock_entry(item_code=item, qty=qty, from_warehouse=from_warehouse or warehouse(), company=company())
+	return make_stock_entry(
+		item_code=item, qty=qty, from_warehouse=from_warehouse or warehouse(), company=company()
+	)
 
 
 def set_stock(item: str, qty: float, wh: str | None = None):
@@ -171,7 +183,15 @@ def build(prefix: str, scenario: dict) -> dict[str, str]:
 		lines = []
 		for line in bom["lines"]:
 			row = {"item_code": codes[line["item"]], "qty": float(line.get("qty", 1))}
-			for key in ("setup_qty", "attrition", "rounding_multiple", "consumable", "optional", "inherited", "reference"):
+			for key in (
+				"setup_qty",
+				"attrition",
+				"rounding_multiple",
+				"consumable",
+				"optional",
+				"inherited",
+				"reference",
+			):
 				if key in line:
 					row[f"tc_{key}"] = line[key]
 			lines.append(row)

@@ -1,6 +1,8 @@
 """REST methods on real Items, BOMs and stock: the six worked examples of seed 001, the contract, bad input
 and permissions. The API must agree with the engine on the equivalent scenario."""
 
+from typing import ClassVar
+
 import frappe
 
 from truecraft_bom import api, engine
@@ -58,9 +60,10 @@ class TestSeedExamples(ApiTestCase):
 			"boms": {"A": {"lines": [{"item": "RMA", "qty": 1}, {"item": "RMB", "qty": 1}]}},
 		}
 		codes = f.build("S3-", scenario)
-		self.assertEqual(api.capacity(codes["A"], warehouse=self.warehouse), {
-			"item_code": codes["A"], "capacity": 5, "limiting": [codes["RMB"]]
-		})
+		self.assertEqual(
+			api.capacity(codes["A"], warehouse=self.warehouse),
+			{"item_code": codes["A"], "capacity": 5, "limiting": [codes["RMB"]]},
+		)
 		self.assert_same_as_engine(scenario, codes, "A")
 		f.set_stock(codes["RMA"], 3)
 		self.assertEqual(self.capacity(codes["A"]), 3)
@@ -112,7 +115,10 @@ class TestSeedExamples(ApiTestCase):
 				"B": {"whole_number": True},
 				"RMA": {"stock": 10, "whole_number": True},
 			},
-			"boms": {"A": {"lines": [{"item": "RMA", "qty": 1}]}, "B": {"lines": [{"item": "RMA", "qty": 2}]}},
+			"boms": {
+				"A": {"lines": [{"item": "RMA", "qty": 1}]},
+				"B": {"lines": [{"item": "RMA", "qty": 2}]},
+			},
 		}
 		codes = f.build("S6-", scenario)
 		self.assertEqual((self.capacity(codes["A"]), self.capacity(codes["B"])), (10, 5))
@@ -123,7 +129,7 @@ class TestSeedExamples(ApiTestCase):
 class TestApiContract(ApiTestCase):
 	"""One bar of soap: oil with 2% attrition, a wrap, a consumable label, an optional ribbon, labour."""
 
-	SCENARIO = {
+	SCENARIO: ClassVar[dict] = {
 		"items": {
 			"BAR": {"whole_number": True},
 			"OIL": {"stock": 63.6, "rate": 0.9},
@@ -161,9 +167,7 @@ class TestApiContract(ApiTestCase):
 		self.assertTrue(rows[self.codes["LABEL"]]["consumable"])
 		self.assertTrue(rows[self.codes["LABOUR"]]["non_stock"])
 		self.assertEqual(float(rows[self.codes["LABOUR"]]["qty"]), 1)
-		self.assertEqual(
-			set(rows[self.codes["WRAP"]]), {"item_code", "qty", "consumable", "non_stock"}
-		)
+		self.assertEqual(set(rows[self.codes["WRAP"]]), {"item_code", "qty", "consumable", "non_stock"})
 		with_optional = api.explode(self.bar, qty=10, include_optional=1)
 		self.assertIn(self.codes["RIBBON"], [r["item_code"] for r in with_optional["requirements"]])
 
@@ -184,7 +188,9 @@ class TestApiContract(ApiTestCase):
 		self.assertEqual(float(cost["non_stock"]), 2.5)  # 10 x 0.1 hour of labour at 2.5
 		self.assertAlmostEqual(float(cost["stock"]), 12.24 * 0.9 + 10 * 0.1, places=6)
 		self.assertAlmostEqual(float(cost["per_unit"]), float(cost["total"]) / 10, places=6)
-		self.assertEqual(api.where_used(self.codes["OIL"]), {"item_code": self.codes["OIL"], "used_in": [self.bar]})
+		self.assertEqual(
+			api.where_used(self.codes["OIL"]), {"item_code": self.codes["OIL"], "used_in": [self.bar]}
+		)
 
 	def test_bad_arguments_are_4xx_errors(self):
 		with self.assertRaises(frappe.DoesNotExistError) as raised:
@@ -206,7 +212,9 @@ class TestApiContract(ApiTestCase):
 
 class TestApiPermissions(ApiTestCase):
 	def test_user_without_item_read_gets_403(self):
-		codes = f.build("PERM-", {"items": {"P": {}, "M": {"stock": 1}}, "boms": {"P": {"lines": [{"item": "M"}]}}})
+		codes = f.build(
+			"PERM-", {"items": {"P": {}, "M": {"stock": 1}}, "boms": {"P": {"lines": [{"item": "M"}]}}}
+		)
 		user = f.make_user("tc-no-roles@example.com", [])
 		frappe.set_user(user)
 		for call in (
@@ -220,7 +228,9 @@ class TestApiPermissions(ApiTestCase):
 			self.assertEqual(raised.exception.http_status_code, 403)
 
 	def test_stock_user_may_read(self):
-		codes = f.build("PERM2-", {"items": {"P": {}, "M": {"stock": 3}}, "boms": {"P": {"lines": [{"item": "M"}]}}})
+		codes = f.build(
+			"PERM2-", {"items": {"P": {}, "M": {"stock": 3}}, "boms": {"P": {"lines": [{"item": "M"}]}}}
+		)
 		user = f.make_user("tc-stock-user@example.com", ["Stock User", "Manufacturing User"])
 		frappe.set_user(user)
 		self.assertEqual(api.capacity(codes["P"], warehouse=self.warehouse)["capacity"], 3)

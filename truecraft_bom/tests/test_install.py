@@ -57,7 +57,9 @@ class TestUninstall(FrappeTestCase):
 						frappe.db.exists("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]}),
 						field["fieldname"],
 					)
-					self.assertIsNone(frappe.get_meta(doctype).get_field(field["fieldname"]), field["fieldname"])
+					self.assertIsNone(
+						frappe.get_meta(doctype).get_field(field["fieldname"]), field["fieldname"]
+					)
 			for setter in PROPERTY_SETTERS:
 				filters = {
 					"doc_type": setter["doctype"],

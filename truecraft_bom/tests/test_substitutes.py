@@ -23,13 +23,16 @@ class TestSubstitutes(f.TrueCraftTestCase):
 
 	def test_capacity_pools_an_item_with_its_alternatives(self):
 		# (4 + 6) capacitors / 2 per board = 5
-		self.assertEqual(api.capacity("SUB-BOARD", warehouse=self.wh), {
-			"item_code": "SUB-BOARD", "capacity": 5, "limiting": ["SUB-CAP-A", "SUB-CAP-B"]
-		})
+		self.assertEqual(
+			api.capacity("SUB-BOARD", warehouse=self.wh),
+			{"item_code": "SUB-BOARD", "capacity": 5, "limiting": ["SUB-CAP-A", "SUB-CAP-B"]},
+		)
 
 	def test_a_line_with_substitutes_is_a_leaf_listed_under_its_own_item(self):
 		result = api.explode("SUB-BOARD", qty=3)
-		self.assertEqual({r["item_code"]: float(r["qty"]) for r in result["requirements"]}, {"SUB-CAP-A": 6, "SUB-RES": 3})
+		self.assertEqual(
+			{r["item_code"]: float(r["qty"]) for r in result["requirements"]}, {"SUB-CAP-A": 6, "SUB-RES": 3}
+		)
 
 	def test_one_way_alternative_does_not_substitute_back(self):
 		f.make_item("SUB-BOARD-B")

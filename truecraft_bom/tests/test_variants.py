@@ -43,9 +43,10 @@ class TestPotteryVariants(f.TrueCraftTestCase):
 		f.receive("POT-CLAY", 100)
 		f.receive(self.glaze["Blue"], 0.7)
 		f.receive(self.glaze["Green"], 5)
-		self.assertEqual(api.capacity(self.cup_blue, warehouse=wh), {
-			"item_code": self.cup_blue, "capacity": 7, "limiting": [self.glaze["Blue"]]
-		})
+		self.assertEqual(
+			api.capacity(self.cup_blue, warehouse=wh),
+			{"item_code": self.cup_blue, "capacity": 7, "limiting": [self.glaze["Blue"]]},
+		)
 		self.assertEqual(api.capacity(self.tumbler_green, warehouse=wh)["capacity"], 50)
 
 	def test_a_variant_line_overrides_the_inherited_one(self):
@@ -67,7 +68,9 @@ class TestPotteryVariants(f.TrueCraftTestCase):
 		red = f.make_variant("POT-MUG", {"TC Form": "Cup", "TC Glaze": "Red"})  # no POT-GLAZE Red exists
 		with self.assertRaises(frappe.ValidationError) as raised:
 			api.explode(red, qty=1)
-		self.assertIn("no variant of <strong>POT-GLAZE</strong> matches its attributes", str(raised.exception))
+		self.assertIn(
+			"no variant of <strong>POT-GLAZE</strong> matches its attributes", str(raised.exception)
+		)
 		self.assertIn("TC Glaze: Red", str(raised.exception))
 		bom = frappe.copy_doc(self.template_bom)
 		with self.assertRaises(frappe.ValidationError) as raised:
