@@ -18,10 +18,26 @@ before_tests = "truecraft_bom.setup.install.before_tests"
 doctype_js = {
 	"BOM": "public/js/bom.js",
 	"Item": "public/js/item.js",
+	"Delivery Note": "public/js/delivery_note.js",
+}
+
+override_doctype_dashboards = {
+	"Sales Invoice": "truecraft_bom.events.sales_invoice.get_dashboard_data",
 }
 
 doc_events = {
 	"BOM": {
 		"validate": "truecraft_bom.events.bom.validate",
+	},
+	"Sales Invoice": {
+		"before_submit": "truecraft_bom.events.sales_invoice.before_submit",
+		"on_cancel": "truecraft_bom.events.sales_invoice.on_cancel",
+	},
+	"Delivery Note": {
+		"before_submit": "truecraft_bom.events.delivery_note.before_submit",
+		"on_cancel": "truecraft_bom.events.delivery_note.on_cancel",
+	},
+	"Stock Entry": {
+		"before_cancel": "truecraft_bom.events.stock_entry.before_cancel",
 	},
 }

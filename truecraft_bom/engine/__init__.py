@@ -5,8 +5,9 @@ ask it: ``explode``, ``capacity``/``capacities``, ``cost``, ``where_used``, ``va
 """
 
 from .allocation import Pools, Short
-from .capacity import Capacity, capacities, capacity
+from .capacity import Capacity, capacities, capacity, solve_capacity
 from .cost import Cost, cost
+from .depletion import Build, Draw, NonStockCost, SaleLine, materials_of, plan_depletion
 from .errors import (
 	BomError,
 	EngineError,
@@ -29,22 +30,26 @@ from .where_used import where_used
 __all__ = [
 	"Bom",
 	"BomError",
+	"Build",
 	"Capacity",
 	"Catalog",
 	"Cost",
 	"Defect",
+	"Draw",
 	"EngineError",
 	"Explosion",
 	"Item",
 	"Leaf",
 	"Line",
 	"NoBomError",
+	"NonStockCost",
 	"Plan",
 	"Pools",
 	"Problem",
 	"QuantityError",
 	"Requirement",
 	"Resolver",
+	"SaleLine",
 	"ScenarioError",
 	"Short",
 	"ShortageError",
@@ -59,8 +64,11 @@ __all__ = [
 	"explode",
 	"explode_many",
 	"load_scenario",
+	"materials_of",
 	"money",
 	"parse_overage",
+	"plan_depletion",
+	"solve_capacity",
 	"summarise",
 	"to_decimal",
 	"tree",

@@ -35,7 +35,12 @@ class Capacity:
 
 def capacity(catalog: Catalog, item: str, use_subassembly_stock: bool = False) -> Capacity:
 	"""How many units of ``item`` one build can make from available stock."""
-	return _Solver(Resolver(catalog), item, use_subassembly_stock).solve()
+	return solve_capacity(Resolver(catalog), item, use_subassembly_stock)
+
+
+def solve_capacity(resolver: Resolver, item: str, use_subassembly_stock: bool = False) -> Capacity:
+	"""``capacity`` with a resolver shared by several calls over the same catalog."""
+	return _Solver(resolver, item, use_subassembly_stock).solve()
 
 
 def capacities(
@@ -52,7 +57,7 @@ def capacities(
 	failures: dict[str, EngineError] = {}
 	for code in items:
 		try:
-			results[code] = _Solver(resolver, code, use_subassembly_stock).solve()
+			results[code] = solve_capacity(resolver, code, use_subassembly_stock)
 		except EngineError as error:
 			failures[code] = error
 	return results, failures

@@ -105,6 +105,37 @@ CUSTOM_FIELDS = {
 			"description": _("Made to order: a sale consumes the materials of this item's BOM."),
 		},
 	],
+	"Stock Entry": [
+		{
+			"fieldname": "tc_source_section",
+			"fieldtype": "Section Break",
+			"label": _("TrueCraft Source"),
+			"insert_after": "remarks",
+			"collapsible": 1,
+			"depends_on": "tc_source_name",
+		},
+		{
+			"fieldname": "tc_source_doctype",
+			"fieldtype": "Link",
+			"options": "DocType",
+			"label": _("Posted For Document Type"),
+			"insert_after": "tc_source_section",
+			"read_only": 1,
+			"no_copy": 1,
+		},
+		{
+			# Data, not Dynamic Link: a link would make the invoice's cancel try to cancel this entry first,
+			# before the invoice has returned the product it issued.
+			"fieldname": "tc_source_name",
+			"fieldtype": "Data",
+			"label": _("Posted For Document"),
+			"insert_after": "tc_source_doctype",
+			"read_only": 1,
+			"no_copy": 1,
+			"search_index": 1,
+			"description": _("The sale whose made-to-order items this entry made or issued."),
+		},
+	],
 }
 
 # Room in the BOM items grid for the columns above (the grid shows at most 10 column units).

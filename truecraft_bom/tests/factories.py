@@ -200,3 +200,102 @@ def build(prefix: str, scenario: dict) -> dict[str, str]:
 		if fields.get("stock") and fields.get("is_stock", True):
 			receive(codes[code], float(fields["stock"]), rate=float(fields.get("rate") or 1))
 	return codes
+
+
+def customer(name: str = "TrueCraft Test Customer") -> str:
+	if not frappe.db.exists("Customer", name):
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": name,
+				"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0})
+				or "All Customer Groups",
+				"territory": frappe.db.get_value("Territory", {"is_group": 0}) or "All Territories",
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def _selling_row(item_code: str, qty: float, rate: float, wh: str | None) -> dict:
+	values = frappe.get_cached_value(
+		"Company",
+		company(),
+		["default_income_account", "cost_center", "default_expense_account"],
+		as_dict=True,
+	)
+	return {
+		"item_code": item_code,
+		"qty": qty,
+		"rate": rate,
+		"warehouse": wh or warehouse(),
+		"income_account": values.default_income_account,
+		"cost_center": values.cost_center,
+		"expense_account": values.default_expense_account,
+	}
+
+
+def make_sales_invoice(lines, *, update_stock: int = 1, submit: bool = True, wh: str | None = None):
+	"""A Sales Invoice for ``lines`` [(item_code, qty, rate)], stock updated by default."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Sales Invoice",
+			"customer": customer(),
+			"company": company(),
+			"currency": frappe.get_cached_value("Company", company(), "default_currency"),
+			"debit_to": frappe.get_cached_value("Company", company(), "default_receivable_account"),
+			"update_stock": update_stock,
+			"items": [_selling_row(code, qty, rate, wh) for code, qty, rate in lines],
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	if submit:
+		doc.submit()
+	return doc
+
+
+def make_delivery_note(lines, *, submit: bool = True, wh: str | None = None):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Delivery Note",
+			"customer": customer(),
+			"company": company(),
+			"currency": frappe.get_cached_value("Company", company(), "default_currency"),
+			"items": [_selling_row(code, qty, rate, wh) for code, qty, rate in lines],
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	if submit:
+		doc.submit()
+	return doc
+
+
+def stock_ledger(voucher_type: str, voucher_no: str) -> dict[str, float]:
+	"""Net quantity change per item posted by a voucher (cancelled entries excluded)."""
+	rows = frappe.get_all(
+		"Stock Ledger Entry",
+		filters={"voucher_type": voucher_type, "voucher_no": voucher_no, "is_cancelled": 0},
+		fields=["item_code", "actual_qty"],
+	)
+	result: dict[str, float] = {}
+	for row in rows:
+		result[row.item_code] = flt(result.get(row.item_code, 0) + row.actual_qty, 6)
+	return result
+
+
+def general_ledger(voucher_type: str, voucher_no: str) -> dict[str, float]:
+	"""Net debit - credit per account posted by a voucher (cancelled entries excluded)."""
+	rows = frappe.get_all(
+		"GL Entry",
+		filters={"voucher_type": voucher_type, "voucher_no": voucher_no, "is_cancelled": 0},
+		fields=["account", "debit", "credit"],
+	)
+	result: dict[str, float] = {}
+	for row in rows:
+		result[row.account] = flt(result.get(row.account, 0) + row.debit - row.credit, 6)
+	return {account: value for account, value in result.items() if value}
+
+
+def set_settings(**values):
+	settings = frappe.get_single("TrueCraft Settings")
+	settings.update(values)
+	settings.save(ignore_permissions=True)

@@ -1,0 +1,168 @@
+"""What a sale takes from stock.
+
+Each sold line first uses the finished stock it is allowed to, then builds the shortfall: its BOM is exploded
+across every level (overage, inheritance and attribute matching included) and its stock materials are drawn,
+jointly for all lines of the sale, with substitutes allocated exactly (the line's own item preferred).
+Non-stock lines become costs of the build. If any material is short, nothing is planned: the error names every
+short material and, per product, the most that can be sold now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from .allocation import Pools
+from .capacity import solve_capacity
+from .errors import EngineError, ShortageError, Shortfall, UnknownItemError
+from .explosion import Plan
+from .model import Catalog
+from .quantity import ZERO, exact, money, to_decimal
+from .resolve import Resolver
+
+
+@dataclass(frozen=True)
+class SaleLine:
+	"""A product sold: ``qty`` units, of which up to ``finished_available`` may come from finished stock."""
+
+	product: str
+	qty: Fraction
+	finished_available: Fraction = ZERO
+
+	def __post_init__(self):
+		object.__setattr__(self, "qty", exact(self.qty))
+		object.__setattr__(self, "finished_available", max(ZERO, exact(self.finished_available)))
+
+
+@dataclass(frozen=True)
+class Draw:
+	"""A stock item and the quantity a build consumes of it."""
+
+	item: str
+	qty: Decimal
+
+
+@dataclass(frozen=True)
+class NonStockCost:
+	"""A non-stock line of a build (labour, services): never taken from stock, its cost goes into the product."""
+
+	item: str
+	qty: Decimal
+	rate: Decimal
+	amount: Decimal
+
+
+@dataclass(frozen=True)
+class Build:
+	"""What one sold line needs: finished units from stock, units to build, and what building them consumes."""
+
+	product: str
+	sold: Decimal
+	from_stock: Decimal
+	qty: Decimal
+	materials: tuple[Draw, ...] = ()
+	non_stock: tuple[NonStockCost, ...] = ()
+
+	@property
+	def non_stock_amount(self) -> Decimal:
+		return sum((cost.amount for cost in self.non_stock), Decimal(0))
+
+
+def plan_depletion(
+	catalog: Catalog, sales: Sequence[SaleLine], deplete_consumables: bool = False
+) -> tuple[Build, ...]:
+	"""One Build per sold line, in order. Raises ShortageError (nothing planned) when stock does not suffice.
+
+	Consumable lines are not taken from stock unless ``deplete_consumables``; optional lines never are.
+	"""
+	resolver = Resolver(catalog)
+	items = catalog.items
+	options: list[tuple[str, ...]] = []
+	quantities: list[Fraction] = []
+	owners: list[int] = []
+	costs: list[dict[str, Fraction]] = []
+	to_build: list[Fraction] = []
+	for position, sale in enumerate(sales):
+		if sale.product not in items:
+			raise UnknownItemError(sale.product)
+		build = max(ZERO, sale.qty - sale.finished_available)
+		to_build.append(build)
+		line_costs: dict[str, Fraction] = {}
+		costs.append(line_costs)
+		if not build:
+			continue
+		plan = Plan(resolver, [sale.product])
+		run = plan.run({sale.product: build})
+		for leaf, total in zip(plan.leaves, run.totals, strict=True):
+			total = exact(total)
+			if leaf.non_stock:
+				line_costs[leaf.item] = line_costs.get(leaf.item, ZERO) + total
+			elif leaf.consumable and not deplete_consumables:
+				continue
+			else:
+				options.append((leaf.item, *(code for code in leaf.substitutes if items[code].is_stock)))
+				quantities.append(total)
+				owners.append(position)
+
+	pools = Pools(options)
+	available = {code: items[code].available for option in pools.options for code in option}
+	allocation, shorts = pools.allocate(quantities, available)
+	if shorts:
+		raise ShortageError(
+			[Shortfall(s.items, to_decimal(s.needed), to_decimal(s.available)) for s in shorts],
+			sellable=_sellable(resolver, sales),
+		)
+
+	drawn: list[dict[str, Fraction]] = [{} for _ in sales]
+	for owner, taken in zip(owners, allocation, strict=True):
+		for code, qty in taken.items():
+			drawn[owner][code] = drawn[owner].get(code, ZERO) + qty
+	builds = []
+	for position, sale in enumerate(sales):
+		build = to_build[position]
+		builds.append(
+			Build(
+				product=sale.product,
+				sold=to_decimal(sale.qty),
+				from_stock=to_decimal(sale.qty - build),
+				qty=to_decimal(build),
+				materials=tuple(
+					Draw(code, to_decimal(qty)) for code, qty in sorted(drawn[position].items()) if qty
+				),
+				non_stock=tuple(
+					NonStockCost(
+						code, to_decimal(qty), money(items[code].rate), money(qty * items[code].rate)
+					)
+					for code, qty in sorted(costs[position].items())
+					if qty
+				),
+			)
+		)
+	return tuple(builds)
+
+
+def _sellable(resolver: Resolver, sales: Sequence[SaleLine]) -> dict[str, Decimal | None]:
+	"""Per product: finished stock it may use plus what can be built now (None: unlimited)."""
+	result: dict[str, Decimal | None] = {}
+	for sale in sales:
+		if sale.product in result:
+			continue
+		try:
+			built = solve_capacity(resolver, sale.product).capacity
+		except EngineError:
+			built = 0
+		result[sale.product] = None if built is None else to_decimal(sale.finished_available + built)
+	return result
+
+
+def materials_of(catalog: Catalog, products) -> set[str]:
+	"""Stock items a build of these products may draw on (leaf items and their substitutes), for locking."""
+	resolver = Resolver(catalog)
+	codes: set[str] = set()
+	for product in products:
+		plan = Plan(resolver, [product])
+		for leaf in plan.leaves:
+			codes.update(code for code in (leaf.item, *leaf.substitutes) if catalog.items[code].is_stock)
+	return codes
