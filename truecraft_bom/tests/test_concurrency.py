@@ -1,0 +1,74 @@
+"""Two sales racing for the last materials, from two database connections: exactly one succeeds.
+
+This test must commit its data so the second connection can see it; its items are unique per run and the
+winning sale is cancelled at the end.
+"""
+
+import threading
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import flt
+
+from truecraft_bom.tests import factories as f
+
+test_dependencies = ["Currency Exchange"]
+
+
+class TestConcurrentSales(FrappeTestCase):
+	def test_two_sales_for_the_last_units_never_oversell(self):
+		run = frappe.generate_hash(length=6).upper()
+		oil, soap = f"RACE-OIL-{run}", f"RACE-SOAP-{run}"
+		f.make_item(oil, stock_uom="Kg", rate=1)
+		f.make_item(soap, tc_deplete_on_sale=1)
+		f.make_bom(soap, [{"item_code": oil, "qty": 1}])
+		f.receive(oil, 5, rate=1)
+		f.set_settings(deplete_on_sale=1, use_finished_stock=1, source_warehouse=None)
+		invoices = [f.make_sales_invoice([(soap, 4, 10)], submit=False).name for _ in range(2)]
+		frappe.db.commit()
+
+		site, sites_path = frappe.local.site, frappe.local.sites_path
+		ready = threading.Barrier(2)
+		outcome: dict[str, str] = {}
+
+		def submit(name: str):
+			frappe.init(site=site, sites_path=sites_path)
+			frappe.connect()
+			try:
+				frappe.set_user("Administrator")
+				invoice = frappe.get_doc("Sales Invoice", name)
+				ready.wait(timeout=30)
+				invoice.submit()
+				frappe.db.commit()
+				outcome[name] = "submitted"
+			except Exception as error:
+				frappe.db.rollback()
+				outcome[name] = f"{type(error).__name__}: {error}"
+			finally:
+				frappe.destroy()
+
+		threads = [threading.Thread(target=submit, args=(name,)) for name in invoices]
+		for thread in threads:
+			thread.start()
+		for thread in threads:
+			thread.join(timeout=120)
+
+		try:
+			results = sorted(outcome.values())
+			self.assertEqual(len(results), 2, outcome)
+			self.assertEqual(results.count("submitted"), 1, outcome)
+			loser = next(result for result in results if result != "submitted")
+			self.assertTrue(loser.startswith("InsufficientMaterialsError"), loser)
+			self.assertIn(f"<strong>{oil}</strong>: needed 4, available 1", loser)
+			self.assertEqual(f.stock(oil), 1)
+			self.assertEqual(
+				frappe.db.count("Stock Ledger Entry", {"item_code": oil, "is_cancelled": 0, "actual_qty": ("<", 0)}),
+				1,
+			)
+		finally:
+			for name in invoices:
+				invoice = frappe.get_doc("Sales Invoice", name)
+				if invoice.docstatus == 1:
+					invoice.cancel()
+			frappe.db.commit()
+		self.assertEqual(flt(f.stock(oil)), 5)
