@@ -34,6 +34,16 @@ def test_capacity_is_exact_at_decimal_boundaries():
 	assert capacity(thirds, "P").capacity == 3
 
 
+def test_huge_stock_stays_exact():
+	"""Exact decimals have no size limit: 10^30 at 0.1 per unit is 10^31, shared or pooled."""
+	shop = catalog(
+		{"M": {"stock": "1e30"}, "N": {"stock": "1e30"}},
+		{"P": bom(("M", "0.1")), "Q": bom(("M", "0.1"), {"item": "N", "qty": "0.3", "substitutes": ["M"]})},
+	)
+	assert capacity(shop, "P").capacity == 10**31
+	assert capacity(shop, "Q").capacity == 5 * 10**30  # 0.4 per unit from 2 x 10^30
+
+
 def test_overage_setup_and_rounding_count():
 	"""1 per unit + 2% attrition + setup 2 from 53: n * 1.02 + 2 <= 53 gives 50 (51.02 + 2 > 53)."""
 	shop = catalog({"M": {"stock": 53}}, {"P": bom({"item": "M", "qty": 1, "attrition": 2, "setup_qty": 2})})
@@ -45,7 +55,12 @@ def test_overage_setup_and_rounding_count():
 def test_setup_larger_than_stock_makes_none():
 	shop = catalog({"M": {"stock": 5}}, {"P": bom({"item": "M", "qty": 0.1, "setup_qty": 5})})
 	assert capacity(shop, "P").capacity == 0
-	assert capacity(catalog({"M": {"stock": 5.1}}, {"P": bom({"item": "M", "qty": 0.1, "setup_qty": 5})}), "P").capacity == 1
+	assert (
+		capacity(
+			catalog({"M": {"stock": 5.1}}, {"P": bom({"item": "M", "qty": 0.1, "setup_qty": 5})}), "P"
+		).capacity
+		== 1
+	)
 
 
 def test_unlimited_when_nothing_is_stock_tracked():
@@ -125,9 +140,30 @@ def test_subassembly_stock_of_a_deeper_level():
 	assert capacity(shop, "P", use_subassembly_stock=True).capacity == 10
 
 
+def test_subassembly_stock_does_not_starve_a_line_that_must_take_it_from_stock():
+	"""P needs 1 S1 (built from 1 S2) and 1 S2 taken from stock (explode false); 5 S2 and 10 M on hand.
+
+	Without the option: 5 (the explode-false line takes the 5 S2; S1's S2 are built from M). With it,
+	the best allocation still gives those 5 S2 to the line that has no other source and builds S1's S2
+	from M: 5. Handing the S2 on hand to S1 first (first-come) would leave the rigid line short at 3.
+	"""
+	shop = catalog(
+		{"S2": {"stock": 5}, "M": {"stock": 10}},
+		{
+			"P": bom(("S1", 1), {"item": "S2", "qty": 1, "explode": False}),
+			"S1": bom(("S2", 1)),
+			"S2": bom(("M", 1)),
+		},
+	)
+	assert capacity(shop, "P").capacity == 5
+	assert capacity(shop, "P", use_subassembly_stock=True).capacity == 5
+
+
 def test_substitutes_pool_their_stock():
 	"""A line of 1 A that may use B: 3 A and 4 B make 7."""
-	shop = catalog({"A": {"stock": 3}, "B": {"stock": 4}}, {"P": bom({"item": "A", "qty": 1, "substitutes": ["B"]})})
+	shop = catalog(
+		{"A": {"stock": 3}, "B": {"stock": 4}}, {"P": bom({"item": "A", "qty": 1, "substitutes": ["B"]})}
+	)
 	result = capacity(shop, "P")
 	assert result == Capacity("P", 7, ("A", "B"))
 
@@ -193,7 +229,9 @@ def test_non_stock_substitute_leaves_the_line_unconstrained():
 
 
 def test_cycle_raises_bom_error_instead_of_looping():
-	shop = catalog({"M": {"stock": 5}}, {"P": bom(("S", 1)), "S": bom(("T", 1), ("M", 1)), "T": bom(("S", 1))})
+	shop = catalog(
+		{"M": {"stock": 5}}, {"P": bom(("S", 1)), "S": bom(("T", 1), ("M", 1)), "T": bom(("S", 1))}
+	)
 	with pytest.raises(BomError) as error:
 		capacity(shop, "P")
 	assert error.value.problems[0].code == "cycle"
@@ -229,7 +267,9 @@ def test_capacities_batch_with_subassembly_stock_and_substitutes():
 
 
 def test_capacities_reports_broken_products_apart():
-	shop = catalog({"M": {"stock": 5}}, {"OK": bom(("M", 1)), "LOOP": bom(("LOOP2", 1)), "LOOP2": bom(("LOOP", 1))})
+	shop = catalog(
+		{"M": {"stock": 5}}, {"OK": bom(("M", 1)), "LOOP": bom(("LOOP2", 1)), "LOOP2": bom(("LOOP", 1))}
+	)
 	found, failed = capacities(shop)
 	assert found == {"OK": Capacity("OK", 5, ("M",))}
 	assert set(failed) == {"LOOP", "LOOP2"}

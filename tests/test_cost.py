@@ -1,7 +1,7 @@
 """Cost roll-up: stock, consumable and non-stock reported apart, overage in, optional lines out."""
 
 import pytest
-from helpers import D, EXAMPLES, bom, catalog
+from helpers import EXAMPLES, D, bom, catalog
 
 from truecraft_bom.engine import QuantityError, cost, load_scenario
 

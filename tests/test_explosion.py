@@ -101,9 +101,7 @@ def test_optional_lines_left_out_unless_asked():
 
 
 def test_optional_subassembly_left_out_with_its_components():
-	shop = catalog(
-		boms={"P": bom(("M", 1), {"item": "S", "qty": 1, "optional": True}), "S": bom(("N", 2))}
-	)
+	shop = catalog(boms={"P": bom(("M", 1), {"item": "S", "qty": 1, "optional": True}), "S": bom(("N", 2))})
 	assert needs(explode(shop, "P", 2)) == {"M": D(2)}
 	assert needs(explode(shop, "P", 2, include_optional=True)) == {"M": D(2), "N": D(4)}
 

@@ -63,7 +63,11 @@ def test_own_non_inherited_line_overrides_a_template_line():
 def test_inherited_flag_matters_on_every_level():
 	"""A nearer template's not-inherited line does not hide a farther template's inherited one."""
 	shop = catalog(
-		{"T": {"has_variants": True}, "V": {"variant_of": "T", "has_variants": True}, "W": {"variant_of": "V"}},
+		{
+			"T": {"has_variants": True},
+			"V": {"variant_of": "T", "has_variants": True},
+			"W": {"variant_of": "V"},
+		},
 		{"T": bom(inherited("A", 1)), "V": bom(("A", 9), inherited("B", 1))},
 	)
 	assert needs(explode(shop, "W", 1)) == {"A": D(1), "B": D(1)}
@@ -133,7 +137,10 @@ def test_matching_uses_every_attribute_both_carry():
 			"GLAZE": {"has_variants": True},
 			"GLAZE-RED-MATTE": {"variant_of": "GLAZE", "attributes": {"Glaze": "Red", "Finish": "Matte"}},
 			"GLAZE-RED-GLOSS": {"variant_of": "GLAZE", "attributes": {"Glaze": "Red", "Finish": "Gloss"}},
-			"MUG-RED-GLOSS": {"variant_of": "MUG", "attributes": {"Glaze": "Red", "Finish": "Gloss", "Form": "Tall"}},
+			"MUG-RED-GLOSS": {
+				"variant_of": "MUG",
+				"attributes": {"Glaze": "Red", "Finish": "Gloss", "Form": "Tall"},
+			},
 			"MUG-RED": {"variant_of": "MUG", "attributes": {"Glaze": "Red"}},
 		},
 		{"MUG": bom(inherited("GLAZE", 1))},

@@ -5,7 +5,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from helpers import D, EXAMPLES, needs
+from helpers import EXAMPLES, D, needs
 
 from truecraft_bom.engine import ScenarioError, catalog_from_dict, explode, load_scenario, parse_overage
 
@@ -17,7 +17,14 @@ def line_of(fields):
 
 @pytest.mark.parametrize(
 	("overage", "setup", "attrition"),
-	[("3", 3, 0), ("5%", 0, 5), (3, 3, 0), ("2.5 %", 0, Fraction(5, 2)), (" 0.5 ", Fraction(1, 2), 0), ("0", 0, 0)],
+	[
+		("3", 3, 0),
+		("5%", 0, 5),
+		(3, 3, 0),
+		("2.5 %", 0, Fraction(5, 2)),
+		(" 0.5 ", Fraction(1, 2), 0),
+		("0", 0, 0),
+	],
 )
 def test_overage_shorthand(overage, setup, attrition):
 	line = line_of({"overage": overage})
@@ -28,7 +35,10 @@ def test_overage_shorthand(overage, setup, attrition):
 def test_overage_shorthand_in_explosion():
 	"""10 per unit: "5%" needs 10.5 for one unit, "3" needs 13."""
 	for overage, expected in (("5%", "10.5"), ("3", "13")):
-		data = {"items": {"P": {}, "M": {}}, "boms": {"P": {"lines": [{"item": "M", "qty": 10, "overage": overage}]}}}
+		data = {
+			"items": {"P": {}, "M": {}},
+			"boms": {"P": {"lines": [{"item": "M", "qty": 10, "overage": overage}]}},
+		}
 		assert needs(explode(catalog_from_dict(data), "P", 1)) == {"M": D(expected)}
 
 
@@ -154,12 +164,18 @@ def test_directory_is_not_a_scenario(tmp_path):
 
 def test_unreadable_line_values_become_validation_problems():
 	"""A line quantity or overage that cannot be read is kept for validate, not refused outright."""
-	data = {"items": {"P": {}, "M": {}}, "boms": {"P": {"lines": [{"item": "M", "qty": "x", "overage": "y"}]}}}
+	data = {
+		"items": {"P": {}, "M": {}},
+		"boms": {"P": {"lines": [{"item": "M", "qty": "x", "overage": "y"}]}},
+	}
 	line = catalog_from_dict(data).boms["P"].lines[0]
 	assert sorted(defect.code for defect in line.defects) == ["bad_overage", "bad_quantity"]
 	assert line.qty is None
 
 
 def test_decimal_values_accepted():
-	data = {"items": {"M": {"stock": Decimal("1.5")}, "P": {}}, "boms": {"P": {"lines": [{"item": "M", "qty": "0.5"}]}}}
+	data = {
+		"items": {"M": {"stock": Decimal("1.5")}, "P": {}},
+		"boms": {"P": {"lines": [{"item": "M", "qty": "0.5"}]}},
+	}
 	assert catalog_from_dict(data).boms["P"].lines[0].qty == Fraction(1, 2)

@@ -30,7 +30,13 @@ def test_cycle_names_its_path():
 
 def test_two_separate_cycles_are_both_reported():
 	shop = catalog(
-		boms={"A": bom(("B", 1)), "B": bom(("A", 1)), "X": bom(("Y", 1)), "Y": bom(("X", 1)), "OK": bom(("M", 1))}
+		boms={
+			"A": bom(("B", 1)),
+			"B": bom(("A", 1)),
+			"X": bom(("Y", 1)),
+			"Y": bom(("X", 1)),
+			"OK": bom(("M", 1)),
+		}
 	)
 	assert sorted(p.path for p in validate(shop)) == [("A", "B", "A"), ("X", "Y", "X")]
 

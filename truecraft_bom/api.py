@@ -17,11 +17,10 @@ def explode(
 	item_code: str, qty: float | str = 1, warehouse: str | None = None, include_optional: bool = False
 ):
 	"""Leaf requirements of one build of ``qty`` units: ``{"item_code", "qty", "requirements": [...]}``."""
-	quantity = _check(item_code, qty, warehouse)
+	quantity = _arguments(qty, warehouse)
+	catalog = _catalog(item_code, warehouse)
 	try:
-		result = engine.explode(
-			load_catalog([item_code], warehouse), item_code, quantity, bool(include_optional)
-		)
+		result = engine.explode(catalog, item_code, quantity, bool(include_optional))
 	except engine.EngineError as error:
 		throw_engine_error(error)
 	return {
@@ -37,9 +36,10 @@ def explode(
 @frappe.whitelist(methods=["GET", "POST"])
 def capacity(item_code: str, warehouse: str | None = None, use_subassembly_stock: bool = False):
 	"""How many can be made from available stock: ``{"item_code", "capacity", "limiting"}`` (null = unlimited)."""
-	_check(item_code, None, warehouse)
+	_arguments(None, warehouse)
+	catalog = _catalog(item_code, warehouse)
 	try:
-		result = engine.capacity(load_catalog([item_code], warehouse), item_code, bool(use_subassembly_stock))
+		result = engine.capacity(catalog, item_code, bool(use_subassembly_stock))
 	except engine.EngineError as error:
 		throw_engine_error(error)
 	return {"item_code": item_code, "capacity": result.capacity, "limiting": list(result.limiting)}
@@ -48,9 +48,10 @@ def capacity(item_code: str, warehouse: str | None = None, use_subassembly_stock
 @frappe.whitelist(methods=["GET", "POST"])
 def where_used(item_code: str):
 	"""Every product whose build needs ``item_code``, at any depth: ``{"item_code", "used_in"}``."""
-	_check(item_code, None, None)
+	_arguments(None, None)
+	catalog = _catalog(item_code, None)
 	try:
-		used_in = engine.where_used(load_catalog([item_code]), item_code)
+		used_in = engine.where_used(catalog, item_code)
 	except engine.EngineError as error:
 		throw_engine_error(error)
 	return {"item_code": item_code, "used_in": list(used_in)}
@@ -59,9 +60,10 @@ def where_used(item_code: str):
 @frappe.whitelist(methods=["GET", "POST"])
 def cost(item_code: str, qty: float | str = 1):
 	"""Cost roll-up of ``qty`` units: stock, consumable and non-stock parts, total and per unit."""
-	quantity = _check(item_code, qty, None)
+	quantity = _arguments(qty, None)
+	catalog = _catalog(item_code, None)
 	try:
-		result = engine.cost(load_catalog([item_code]), item_code, quantity)
+		result = engine.cost(catalog, item_code, quantity)
 	except engine.EngineError as error:
 		throw_engine_error(error)
 	return {
@@ -75,7 +77,37 @@ def cost(item_code: str, qty: float | str = 1):
 	}
 
 
-def _check(item_code, qty, warehouse):
+@frappe.whitelist(methods=["GET", "POST"])
+def tree(item_code: str, qty: float | str = 1, include_optional: bool = False):
+	"""The BOM tree for display (desk "Explode" dialog): per-path quantities, nested ``children``."""
+	quantity = _arguments(qty, None)
+	catalog = _catalog(item_code, None)
+	try:
+		return engine.tree(catalog, item_code, quantity, bool(include_optional))
+	except engine.EngineError as error:
+		throw_engine_error(error)
+
+
+@frappe.whitelist(methods=["GET"])
+def item_capacity(item_code: str):
+	"""For the Item dashboard: capacity when the item can be built, else ``{"buildable": false}``."""
+	_arguments(None, None)
+	catalog = _catalog(item_code, None)
+	try:
+		result = engine.capacity(catalog, item_code)
+	except engine.NoBomError:
+		return {"item_code": item_code, "buildable": False}
+	except engine.EngineError as error:
+		throw_engine_error(error)
+	return {
+		"item_code": item_code,
+		"buildable": True,
+		"capacity": result.capacity,
+		"limiting": list(result.limiting),
+	}
+
+
+def _arguments(qty, warehouse):
 	"""Permission and argument checks shared by every method; returns the quantity as an exact number."""
 	for doctype in ("Item", "BOM"):
 		if not frappe.has_permission(doctype, "read"):
@@ -83,10 +115,6 @@ def _check(item_code, qty, warehouse):
 				_("You need read permission on {0} to use TrueCraft BOM").format(_(doctype)),
 				frappe.PermissionError,
 			)
-	if not item_code or not frappe.db.exists("Item", item_code):
-		frappe.throw(_("Item {0} not found").format(frappe.bold(item_code)), frappe.DoesNotExistError)
-	if not frappe.has_permission("Item", "read", doc=item_code):
-		frappe.throw(_("You cannot read item {0}").format(frappe.bold(item_code)), frappe.PermissionError)
 	if warehouse and not frappe.db.exists("Warehouse", warehouse):
 		frappe.throw(_("Warehouse {0} not found").format(frappe.bold(warehouse)), frappe.DoesNotExistError)
 	if qty is None:
@@ -103,11 +131,9 @@ def _check(item_code, qty, warehouse):
 	return quantity
 
 
-@frappe.whitelist(methods=["GET", "POST"])
-def tree(item_code: str, qty: float | str = 1, include_optional: bool = False):
-	"""The BOM tree for display (desk "Explode" dialog): per-path quantities, nested ``children``."""
-	quantity = _check(item_code, qty, None)
-	try:
-		return engine.tree(load_catalog([item_code]), item_code, quantity, bool(include_optional))
-	except engine.EngineError as error:
-		throw_engine_error(error)
+def _catalog(item_code: str, warehouse: str | None) -> engine.Catalog:
+	"""The catalog for the item; the item must exist (checked on the loaded rows, no extra query)."""
+	catalog = load_catalog([item_code] if item_code else [], warehouse)
+	if not item_code or item_code not in catalog.items:
+		frappe.throw(_("Item {0} not found").format(frappe.bold(item_code)), frappe.DoesNotExistError)
+	return catalog

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import localcontext
 from fractions import Fraction
 
 from .allocation import Pools, Short
 from .errors import EngineError
 from .explosion import Plan
 from .model import Catalog
-from .quantity import exact
+from .quantity import EXACT, NOT_EXACT, ZERO, exact
 from .resolve import Resolver
 
 
@@ -97,18 +98,45 @@ class _Solver:
 			}
 
 	def shortages(self, n: int) -> list[Short]:
-		run = self.plan.run({self.item: n}, self.subassembly_stock)
-		# compare in the explosion's own number type when the stock figures have it too
-		same_type = not run.decimal or self.available_decimal is not None
-		available = self.available_decimal if run.decimal and same_type else self.available
-		convert = (lambda value: value) if same_type else exact
-		totals = run.totals if same_type else [exact(total) for total in run.totals]
-		if run.drawn:
+		"""What is short for one build of n (empty: feasible)."""
+		limits = self.subassembly_stock
+		run = self.plan.run({self.item: n}, limits)
+		if limits:
+			# Sub-assembly stock is used before building more, except what lines that can only take the
+			# sub-assembly from stock (explode off) need: they keep it, and the rest is built.
+			for _ in range(len(limits) + 1):
+				kept: dict[str, Fraction] = {}
+				for position in self.constrained:
+					code = self.plan.leaves[position].item
+					if code in limits:
+						kept[code] = kept.get(code, ZERO) + exact(run.totals[position])
+				narrowed = {
+					code: max(ZERO, stock - kept.get(code, ZERO))
+					for code, stock in self.subassembly_stock.items()
+				}
+				if narrowed == limits:
+					break
+				limits = narrowed
+				run = self.plan.run({self.item: n}, limits)
+		if run.decimal and self.available_decimal is not None:
+			try:
+				with localcontext(EXACT):
+					return self._pool_shortages(run.totals, run.drawn, self.available_decimal)
+			except NOT_EXACT:
+				pass
+		return self._pool_shortages(
+			[exact(total) for total in run.totals],
+			{k: exact(v) for k, v in run.drawn.items()},
+			self.available,
+		)
+
+	def _pool_shortages(self, totals, drawn, available) -> list[Short]:
+		if drawn:
 			available = dict(available)
-			for position, taken in run.drawn.items():
+			for position, taken in drawn.items():
 				code = self.plan.nodes[position]
 				if code in available:
-					available[code] = available[code] - convert(taken)
+					available[code] = available[code] - taken
 		return self.pools.shortages([totals[p] for p in self.constrained], available)
 
 	def solve(self) -> Capacity:
@@ -150,12 +178,17 @@ class _Solver:
 		"""Largest n allowed by the proportional part of the requirements: an upper bound on capacity."""
 		run = self.plan.run({self.item: 1}, linear=True)
 		if run.decimal and self.available_decimal is not None:
-			per_need, available = run.totals, self.available_decimal
-		else:
-			per_need, available = [exact(total) for total in run.totals], self.available
+			try:
+				with localcontext(EXACT):
+					return self._bound(run.totals, self.available_decimal)
+			except NOT_EXACT:
+				pass
+		return self._bound([exact(total) for total in run.totals], self.available)
+
+	def _bound(self, per_need, available) -> int:
 		pools = self.pools
-		bounds = []
 		constrained = self.constrained
+		bounds = []
 		for code, positions in pools.single.items():
 			if len(positions) == 1:
 				coef = per_need[constrained[positions[0]]]

@@ -16,7 +16,7 @@ from fractions import Fraction
 from . import errors as E
 from .errors import BomError, NoBomError, Problem, QuantityError, UnknownItemError
 from .model import Catalog
-from .quantity import EXACT, ZERO, NotANumber, exact, exact_decimal, to_decimal
+from .quantity import EXACT, NOT_EXACT, ZERO, NotANumber, exact, exact_decimal, to_decimal
 from .resolve import Resolver, Use
 
 
@@ -125,7 +125,7 @@ class Plan:
 			try:
 				with localcontext(EXACT):
 					return self._run(lines, demands, available, linear, _to_decimal)
-			except Inexact:
+			except NOT_EXACT:
 				pass
 		return self._run(self._fractions(), demands, available, linear, exact)
 
@@ -210,7 +210,7 @@ def _to_decimal(value) -> Decimal:
 	value = exact(value)
 	result = exact_decimal(value)
 	if result is None:
-		raise Inexact
+		raise Inexact("no finite decimal expansion")
 	return result
 
 

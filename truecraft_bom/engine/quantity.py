@@ -7,7 +7,18 @@ The engine computes with ``fractions.Fraction`` so that no rounding can lose or 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation, localcontext
+from decimal import (
+	ROUND_CEILING,
+	ROUND_HALF_EVEN,
+	Context,
+	Decimal,
+	DecimalException,
+	DivisionByZero,
+	Inexact,
+	InvalidOperation,
+	Overflow,
+	localcontext,
+)
 from fractions import Fraction
 
 ZERO = Fraction(0)
@@ -21,8 +32,14 @@ _QUANTUM = Decimal(1).scaleb(-PLACES)
 
 
 # Decimal arithmetic is ~20x faster than Fraction. The engine uses it only while every step stays exact:
-# in this context an inexact step raises Inexact and the caller redoes the work in Fractions.
-EXACT = Context(prec=120, traps=[Inexact])
+# in this context an inexact or impossible step raises (a DecimalException) and the caller redoes the work
+# in Fractions.
+EXACT = Context(prec=120, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
+NOT_EXACT = DecimalException
+
+# Quantities beyond this many digits either side of the point are refused: nobody stocks 1e999999999 of
+# anything, and turning such a number into an exact integer would take minutes.
+MAX_DIGITS = 40
 
 
 class NotANumber(ValueError):
@@ -45,19 +62,25 @@ def exact(value) -> Fraction:
 			raise NotANumber(repr(value))
 		return Fraction(repr(value))
 	if isinstance(value, Decimal):
-		if not value.is_finite():
-			raise NotANumber(str(value))
-		return Fraction(value)
+		return _from_decimal(value, str(value))
 	if isinstance(value, str):
 		text = value.strip()
 		try:
 			number = Decimal(text)
 		except InvalidOperation:
 			raise NotANumber(repr(value)) from None
-		if not text or not number.is_finite():
+		if not text:
 			raise NotANumber(repr(value))
-		return Fraction(number)
+		return _from_decimal(number, repr(value))
 	raise NotANumber(repr(value))
+
+
+def _from_decimal(number: Decimal, shown: str) -> Fraction:
+	if not number.is_finite():
+		raise NotANumber(shown)
+	if number and abs(number.adjusted()) > MAX_DIGITS:
+		raise NotANumber(f"{shown} is out of range")
+	return Fraction(number)
 
 
 def ceil_to(value: Fraction, multiple: Fraction) -> Fraction:
@@ -90,7 +113,7 @@ def exact_decimal(value: Fraction) -> Decimal | None:
 	try:
 		with localcontext(EXACT):
 			return Decimal(value.numerator) / Decimal(value.denominator)
-	except Inexact:
+	except NOT_EXACT:
 		return None
 
 

@@ -62,7 +62,7 @@ def validate(catalog: Catalog, products=None) -> list[Problem]:
 
 	# resolution of every buildable product: variant chains, inherited lines, attribute matching
 	edges: dict[str, list[str]] = {}
-	for product in sorted(scope):
+	for product in sorted(scope & catalog.items.keys()):  # a BOM of an unknown item is reported above
 		try:
 			if not resolver.has_bom(product):
 				continue

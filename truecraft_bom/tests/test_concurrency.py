@@ -62,7 +62,9 @@ class TestConcurrentSales(FrappeTestCase):
 			self.assertIn(f"<strong>{oil}</strong>: needed 4, available 1", loser)
 			self.assertEqual(f.stock(oil), 1)
 			self.assertEqual(
-				frappe.db.count("Stock Ledger Entry", {"item_code": oil, "is_cancelled": 0, "actual_qty": ("<", 0)}),
+				frappe.db.count(
+					"Stock Ledger Entry", {"item_code": oil, "is_cancelled": 0, "actual_qty": ("<", 0)}
+				),
 				1,
 			)
 		finally:

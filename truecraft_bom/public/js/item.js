@@ -1,10 +1,11 @@
 // TrueCraft BOM: how many of a manufactured item can be made now, in the Item dashboard.
 frappe.ui.form.on("Item", {
 	refresh(frm) {
-		if (frm.is_new() || frm.doc.has_variants || !(frm.doc.default_bom || frm.doc.variant_of)) return;
+		if (frm.is_new() || frm.doc.has_variants) return;
 		frappe
-			.xcall("truecraft_bom.api.capacity", { item_code: frm.doc.name })
+			.xcall("truecraft_bom.api.item_capacity", { item_code: frm.doc.name })
 			.then((r) => {
+				if (!r.buildable) return;
 				const text =
 					r.capacity === null
 						? __("Can make: unlimited")
@@ -14,7 +15,6 @@ frappe.ui.form.on("Item", {
 					r.limiting.length ? `${text} (${__("limited by")} ${r.limiting.join(", ")})` : text,
 					color
 				);
-			})
-			.catch(() => {});
+			});
 	},
 });

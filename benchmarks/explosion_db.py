@@ -1,0 +1,135 @@
+"""Explosion on a real site: truecraft_bom.api.explode against ERPNext's own explosion of the same BOM.
+
+Generates a 6-level BOM of 500 nodes (sub-assemblies shared between parents, 2 raw materials per node) inside
+one transaction, measures, checks both give the same materials, and rolls everything back.
+
+Baselines named in the output (ratios are ERPNext's / ours):
+- ``BOM.get_exploded_items()`` on a freshly loaded BOM document (reads each child's stored explosion);
+- ``get_bom_items_as_dict(bom, company, qty, fetch_exploded=1)`` (Work Order and Stock Entry use it).
+Targets (issue #3): at most 5 queries whatever the depth, at least 5x faster than ERPNext's own.
+
+    cd ~/frappe-bench/sites && ../env/bin/python /path/to/benchmarks/explosion_db.py [--site truecraft.test]
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import frappe
+
+LEVEL_SIZES = (1, 3, 9, 27, 81, 379)  # 500 nodes
+RAW_MATERIALS = 60
+QTY = 10
+
+
+class QueryCounter:
+	"""Counts every SQL statement sent through frappe.db.sql while active."""
+
+	def __enter__(self):
+		self.count = 0
+		self._sql = frappe.db.sql
+
+		def counted(*args, **kwargs):
+			self.count += 1
+			return self._sql(*args, **kwargs)
+
+		frappe.db.sql = counted
+		return self
+
+	def __exit__(self, *exc):
+		frappe.db.sql = self._sql
+
+
+def measure(function, repeat=7):
+	function()  # warm caches the same way for everyone
+	times = []
+	for _ in range(repeat):
+		start = time.perf_counter()
+		function()
+		times.append(time.perf_counter() - start)
+	with QueryCounter() as counter:
+		result = function()
+	return statistics.median(times), counter.count, result
+
+
+def build(company: str) -> str:
+	from truecraft_bom.tests import factories as f
+
+	raw = [f.make_item(f"BX-RM-{n:03d}", stock_uom="Kg", rate=1 + n % 7) for n in range(RAW_MATERIALS)]
+	levels = [[f"BX-L{level}-{n:03d}" for n in range(size)] for level, size in enumerate(LEVEL_SIZES)]
+	for codes in levels:
+		for code in codes:
+			f.make_item(code)
+	for level in reversed(range(len(levels))):
+		below = levels[level + 1] if level + 1 < len(levels) else []
+		for position, code in enumerate(levels[level]):
+			children = {j for j in range(len(below)) if j % len(levels[level]) == position}
+			if below:
+				children.add((position * 7 + 1) % len(below))  # shared with another parent
+			lines = [{"item_code": below[j], "qty": 1 + j % 2} for j in sorted(children)]
+			lines += [
+				{"item_code": raw[(position * 3 + k + level) % RAW_MATERIALS], "qty": 0.5 + k}
+				for k in range(2)
+			]
+			f.make_bom(code, lines)
+	return levels[0][0]
+
+
+def main() -> int:
+	parser = argparse.ArgumentParser(
+		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+	)
+	parser.add_argument("--site", default="truecraft.test")
+	parser.add_argument("--sites-path", default=os.getcwd())
+	args = parser.parse_args()
+	sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+	frappe.init(site=args.site, sites_path=args.sites_path)
+	frappe.connect()
+	frappe.set_user("Administrator")
+	try:
+		from erpnext.manufacturing.doctype.bom.bom import get_bom_items_as_dict
+
+		from truecraft_bom import api
+
+		company = frappe.db.get_single_value("Global Defaults", "default_company")
+		start = time.perf_counter()
+		root = build(company)
+		bom = frappe.db.get_value("BOM", {"item": root, "is_default": 1})
+		print(f"machine: {platform.machine()} python {platform.python_version()}, site {args.site}")
+		print(
+			f"built a 6-level BOM of {sum(LEVEL_SIZES)} nodes in {time.perf_counter() - start:.1f} s ({bom})"
+		)
+
+		ours, our_queries, exploded = measure(lambda: api.explode(root, qty=QTY))
+		fresh, fresh_queries, _ = measure(lambda: frappe.get_doc("BOM", bom).get_exploded_items())
+		as_dict, dict_queries, erpnext = measure(
+			lambda: get_bom_items_as_dict(bom, company, qty=QTY, fetch_exploded=1)
+		)
+
+		mine = {r["item_code"]: float(r["qty"]) for r in exploded["requirements"]}
+		theirs = {code: round(row.qty, 6) for code, row in erpnext.items()}
+		assert mine == theirs, "the two explosions disagree"
+
+		print(f"truecraft_bom.api.explode x{QTY}: {ours * 1000:.1f} ms, {our_queries} queries")
+		print(
+			f"ERPNext BOM.get_exploded_items (fresh doc): {fresh * 1000:.1f} ms, {fresh_queries} queries "
+			f"-> ours is {fresh / ours:.1f}x faster, {fresh_queries / our_queries:.0f}x fewer queries"
+		)
+		print(
+			f"ERPNext get_bom_items_as_dict(fetch_exploded=1): {as_dict * 1000:.1f} ms, {dict_queries} queries "
+			f"-> ours is {as_dict / ours:.1f}x faster, {dict_queries / our_queries:.0f}x fewer queries"
+		)
+		print(f"both give the same {len(mine)} materials")
+	finally:
+		frappe.db.rollback()
+		frappe.destroy()
+	return 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())
