@@ -5,7 +5,7 @@ ask it: ``explode``, ``capacity``/``capacities``, ``cost``, ``where_used``, ``va
 """
 
 from .allocation import Pools, Short
-from .capacity import Capacity, capacities, capacity, solve_capacity
+from .capacity import Capacity, capacities, capacity
 from .cost import Cost, cost
 from .depletion import Build, Draw, NonStockCost, SaleLine, materials_of, plan_depletion
 from .errors import (
@@ -68,7 +68,6 @@ __all__ = [
 	"money",
 	"parse_overage",
 	"plan_depletion",
-	"solve_capacity",
 	"summarise",
 	"to_decimal",
 	"tree",

@@ -36,12 +36,7 @@ class Capacity:
 
 def capacity(catalog: Catalog, item: str, use_subassembly_stock: bool = False) -> Capacity:
 	"""How many units of ``item`` one build can make from available stock."""
-	return solve_capacity(Resolver(catalog), item, use_subassembly_stock)
-
-
-def solve_capacity(resolver: Resolver, item: str, use_subassembly_stock: bool = False) -> Capacity:
-	"""``capacity`` with a resolver shared by several calls over the same catalog."""
-	return _Solver(resolver, item, use_subassembly_stock).solve()
+	return _Solver(catalog, item, use_subassembly_stock, keep_plan=True).solve()
 
 
 def capacities(
@@ -51,14 +46,15 @@ def capacities(
 
 	Products whose BOMs are invalid are returned in the second mapping with their error, not raised.
 	"""
-	resolver = Resolver(catalog)
+	resolver = catalog.resolver()
 	if items is None:
 		items = [code for code in sorted(catalog.items) if _buildable(resolver, code)]
 	results: dict[str, Capacity] = {}
 	failures: dict[str, EngineError] = {}
 	for code in items:
 		try:
-			results[code] = solve_capacity(resolver, code, use_subassembly_stock)
+			# each plan is used once here: not kept, so a batch does not fill memory with plans
+			results[code] = _Solver(catalog, code, use_subassembly_stock, keep_plan=False).solve()
 		except EngineError as error:
 			failures[code] = error
 	return results, failures
@@ -72,17 +68,14 @@ def _buildable(resolver: Resolver, code: str) -> bool:
 
 
 class _Solver:
-	def __init__(self, resolver: Resolver, item: str, use_subassembly_stock: bool):
-		catalog = resolver.catalog
+	def __init__(self, catalog: Catalog, item: str, use_subassembly_stock: bool, keep_plan: bool):
 		self.item = item
-		self.plan = plan = Plan(resolver, [item])
+		resolver = catalog.resolver()
+		self.plan = plan = resolver.plan([item]) if keep_plan else Plan(resolver, [item])
 		items = catalog.items
-		self.constrained = [
-			position
-			for position, leaf in enumerate(plan.leaves)
-			if leaf.constrained and all(items[code].is_stock for code in leaf.substitutes)
-		]
-		options = [(plan.leaves[p].item, *plan.leaves[p].substitutes) for p in self.constrained]
+		leaves = plan.leaves
+		self.constrained = [position for position, leaf in enumerate(leaves) if leaf.limits]
+		options = [leaves[p].options for p in self.constrained]
 		self.pools = Pools(options)
 		codes = {code for option in options for code in option}
 		self.available = {code: items[code].available for code in codes}

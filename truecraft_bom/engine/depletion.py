@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .allocation import Pools
-from .capacity import solve_capacity
+from .capacity import capacity
 from .errors import EngineError, ShortageError, Shortfall, UnknownItemError
 from .explosion import Plan
 from .model import Catalog
@@ -77,7 +77,7 @@ def plan_depletion(
 
 	Consumable lines are not taken from stock unless ``deplete_consumables``; optional lines never are.
 	"""
-	resolver = Resolver(catalog)
+	resolver = catalog.resolver()
 	items = catalog.items
 	options: list[tuple[str, ...]] = []
 	quantities: list[Fraction] = []
@@ -93,7 +93,7 @@ def plan_depletion(
 		costs.append(line_costs)
 		if not build:
 			continue
-		plan = Plan(resolver, [sale.product])
+		plan = resolver.plan([sale.product])
 		run = plan.run({sale.product: build})
 		for leaf, total in zip(plan.leaves, run.totals, strict=True):
 			total = exact(total)
@@ -112,7 +112,7 @@ def plan_depletion(
 	if shorts:
 		raise ShortageError(
 			[Shortfall(s.items, to_decimal(s.needed), to_decimal(s.available)) for s in shorts],
-			sellable=_sellable(resolver, sales),
+			sellable=_sellable(catalog, sales),
 		)
 
 	drawn: list[dict[str, Fraction]] = [{} for _ in sales]
@@ -143,14 +143,14 @@ def plan_depletion(
 	return tuple(builds)
 
 
-def _sellable(resolver: Resolver, sales: Sequence[SaleLine]) -> dict[str, Decimal | None]:
+def _sellable(catalog: Catalog, sales: Sequence[SaleLine]) -> dict[str, Decimal | None]:
 	"""Per product: finished stock it may use plus what can be built now (None: unlimited)."""
 	result: dict[str, Decimal | None] = {}
 	for sale in sales:
 		if sale.product in result:
 			continue
 		try:
-			built = solve_capacity(resolver, sale.product).capacity
+			built = capacity(catalog, sale.product).capacity
 		except EngineError:
 			built = 0
 		result[sale.product] = None if built is None else to_decimal(sale.finished_available + built)
@@ -159,10 +159,10 @@ def _sellable(resolver: Resolver, sales: Sequence[SaleLine]) -> dict[str, Decima
 
 def materials_of(catalog: Catalog, products) -> set[str]:
 	"""Stock items a build of these products may draw on (leaf items and their substitutes), for locking."""
-	resolver = Resolver(catalog)
+	resolver = catalog.resolver()
 	codes: set[str] = set()
 	for product in products:
-		plan = Plan(resolver, [product])
+		plan = resolver.plan([product])
 		for leaf in plan.leaves:
 			codes.update(code for code in (leaf.item, *leaf.substitutes) if catalog.items[code].is_stock)
 	return codes

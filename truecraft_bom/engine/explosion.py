@@ -29,10 +29,14 @@ class Leaf:
 	non_stock: bool
 	optional: bool
 	substitutes: tuple[str, ...]
+	# derived by the resolver from the catalog: the stock items it may draw on (its item first), and whether
+	# it limits what can be built (stock, not consumable or optional, and no non-stock substitute)
+	options: tuple[str, ...] = field(default=(), compare=False)
+	limits: bool = field(default=False, compare=False)
 
 	@property
 	def constrained(self) -> bool:
-		"""Counts against stock when deciding what can be built."""
+		"""Counts against stock when deciding what can be built (substitutes aside)."""
 		return not (self.consumable or self.non_stock or self.optional)
 
 
@@ -91,12 +95,12 @@ class Plan:
 		self.index = {code: position for position, code in enumerate(self.nodes)}
 		self.leaves: list[Leaf] = []
 		leaf_index: dict[tuple, int] = {}
-		self.uses: list[tuple[Use, ...]] = []
 		self.lines: list[tuple] = []
+		decimal_lines: list[tuple] | None = []
 		index = self.index
+		shared_leaves = resolver._leaves
 		for code in self.nodes:
 			kept = resolver.uses(code) if include_optional else resolver.required_uses(code)
-			self.uses.append(kept)
 			compiled = []
 			for use in kept:
 				if use.subassembly:
@@ -106,11 +110,16 @@ class Plan:
 					target = leaf_index.get(key)
 					if target is None:
 						target = leaf_index[key] = len(self.leaves)
-						self.leaves.append(resolver.leaf(key, Leaf))
+						self.leaves.append(shared_leaves.get(key) or resolver.leaf(key))
 				compiled.append((target, use))
 			self.lines.append(compiled)
+			if decimal_lines is not None:
+				try:
+					decimal_lines.append(tuple((t, *u.decimals, u.subassembly) for t, u in compiled))
+				except TypeError:  # a use without an exact decimal form
+					decimal_lines = None
+		self._decimal_lines = decimal_lines
 		self._root_positions = frozenset(self.index[root] for root in self.roots)
-		self._decimal_lines: list | bool | None = False
 		self._fraction_lines: list | None = None
 
 	def run(
@@ -120,7 +129,7 @@ class Plan:
 
 		``linear`` leaves out setup quantities and rounding (the proportional part, for bounds).
 		"""
-		lines = self._decimals()
+		lines = self._decimal_lines
 		if lines is not None:
 			try:
 				with localcontext(EXACT):
@@ -169,11 +178,6 @@ class Plan:
 			]
 		return self._fraction_lines
 
-	def _decimals(self):
-		if self._decimal_lines is False:
-			self._decimal_lines = _as_decimals(self.lines)
-		return self._decimal_lines
-
 
 def requirement(coef, setup, multiple, demand):
 	"""What one line needs for a build of ``demand`` units of its parent (the line requirement of DESIGN.md).
@@ -185,20 +189,6 @@ def requirement(coef, setup, multiple, demand):
 	if multiple is not None:
 		r = math.ceil(r / multiple) * multiple
 	return r
-
-
-def _as_decimals(lines):
-	"""The compiled lines with Decimal numbers, or None when some coefficient has no exact decimal form."""
-	numbers = []
-	for node in lines:
-		compiled = []
-		for target, use in node:
-			decimals = use.decimals
-			if decimals is None:
-				return None
-			compiled.append((target, *decimals, use.subassembly))
-		numbers.append(tuple(compiled))
-	return numbers
 
 
 def _to_decimal(value) -> Decimal:
@@ -248,8 +238,7 @@ def _topological(resolver: Resolver, roots, include_optional: bool) -> list[str]
 
 
 def _children(resolver: Resolver, code: str, include_optional: bool):
-	uses = resolver.uses(code) if include_optional else resolver.required_uses(code)
-	return [use.item for use in uses if use.subassembly]
+	return resolver.children(code, include_optional)
 
 
 def explode_many(
@@ -259,8 +248,8 @@ def explode_many(
 	resolver: Resolver | None = None,
 ) -> tuple[Plan, Run]:
 	"""Explode several products together (shared materials and sub-assemblies are aggregated)."""
-	resolver = resolver or Resolver(catalog)
-	plan = Plan(resolver, list(demands), include_optional)
+	resolver = resolver or catalog.resolver()
+	plan = resolver.plan(list(demands), include_optional)
 	return plan, plan.run({code: _positive(qty) for code, qty in demands.items()})
 
 
@@ -311,8 +300,8 @@ def tree(catalog: Catalog, item: str, qty, include_optional: bool = False) -> di
 	shared sub-assembly once for its summed demand, is what stock moves by.
 	"""
 	quantity = _positive(qty)
-	resolver = Resolver(catalog)
-	Plan(resolver, [item], include_optional)  # refuses cycles and bad lines before walking
+	resolver = catalog.resolver()
+	resolver.plan([item], include_optional)  # refuses cycles and bad lines before walking
 
 	def node(use: Use | None, code: str, amount: Fraction) -> dict:
 		entry = {"item": code, "qty": to_decimal(amount)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -95,9 +95,13 @@ class Bom:
 
 
 class Catalog:
-	"""Items and default BOMs by code. Treat as immutable: derived indexes are computed once."""
+	"""Items and default BOMs by code. Treat as immutable: derived indexes are computed once.
 
-	__slots__ = ("_variants", "boms", "items")
+	Catalogs made by ``with_stock`` share their structure (BOMs and item flags) and so share the memoised
+	BOM resolution: a cached structure can be asked many times with fresh stock.
+	"""
+
+	__slots__ = ("_shared", "_variants", "boms", "items")
 
 	def __init__(
 		self, items: Iterable[Item] | Mapping[str, Item] = (), boms: Iterable[Bom] | Mapping[str, Bom] = ()
@@ -109,6 +113,16 @@ class Catalog:
 		self.items: dict[str, Item] = {item.code: item for item in items}
 		self.boms: dict[str, Bom] = {bom.product: bom for bom in boms}
 		self._variants: dict[str, tuple[str, ...]] | None = None
+		self._shared: dict = {}
+
+	def resolver(self):
+		"""The BOM resolution of this catalog's structure, memoised and shared with ``with_stock`` copies."""
+		resolver = self._shared.get("resolver")
+		if resolver is None:
+			from .resolve import Resolver
+
+			resolver = self._shared["resolver"] = Resolver(self)
+		return resolver
 
 	def item(self, code: str) -> Item | None:
 		return self.items.get(code)
@@ -128,7 +142,25 @@ class Catalog:
 		return item.available if item else ZERO
 
 	def replace_items(self, items: Iterable[Item]) -> Catalog:
-		"""A new catalog with some items replaced (e.g. after a stock movement); BOMs are shared."""
+		"""A new catalog with some items replaced (their flags may differ: nothing is shared but the BOMs)."""
 		merged = dict(self.items)
 		merged.update((item.code, item) for item in items)
 		return Catalog(merged, self.boms)
+
+	def with_stock(self, stock: Mapping[str, tuple], rates: Mapping[str, object] | None = None) -> Catalog:
+		"""The same structure with other stock: ``stock`` maps item code -> (on hand, reserved); ``rates``
+		replaces valuation rates. Items not named keep theirs. The BOM resolution is shared."""
+		rates = rates or {}
+		items = dict(self.items)
+		for code in stock.keys() | rates.keys():
+			item = items.get(code)
+			if item is None:
+				continue
+			on_hand, reserved = stock.get(code, (item.stock, item.reserved))
+			items[code] = replace(item, stock=on_hand, reserved=reserved, rate=rates.get(code, item.rate))
+		copy = Catalog.__new__(Catalog)
+		copy.items = items
+		copy.boms = self.boms
+		copy._variants = self._variants
+		copy._shared = self._shared
+		return copy

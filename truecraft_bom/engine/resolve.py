@@ -8,6 +8,7 @@ template whose attributes agree with the product's.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -134,6 +135,11 @@ def _show(value: Fraction) -> str:
 	return str(money(value))
 
 
+# Plans kept per resolver: enough for the products a site asks about, bounded so that a batch over thousands of
+# products does not hold every plan in memory.
+PLAN_CACHE_SIZE = 256
+
+
 class Resolver:
 	"""Effective lines per product for one catalog, memoised for the duration of one engine call."""
 
@@ -144,6 +150,8 @@ class Resolver:
 		self._bom_checked: dict[str, list[Problem]] = {}
 		self._leaves: dict[tuple, object] = {}
 		self._required: dict[str, tuple[Use, ...]] = {}
+		self._children: dict[tuple, list[str]] = {}
+		self._plans: OrderedDict[tuple, object] = OrderedDict()
 
 	def ancestors(self, code: str) -> list[str]:
 		"""Templates up the variant_of chain, nearest first. A loop in the chain is a cycle problem."""
@@ -193,12 +201,41 @@ class Resolver:
 		self._effective[code] = result
 		return result
 
-	def leaf(self, key: tuple, factory):
+	def plan(self, roots, include_optional: bool = False):
+		"""The explosion plan of ``roots``; the most recently used PLAN_CACHE_SIZE plans are kept."""
+		from .explosion import Plan
+
+		key = (tuple(roots), include_optional)
+		plan = self._plans.get(key)
+		if plan is None:
+			plan = self._plans[key] = Plan(self, list(roots), include_optional)
+			if len(self._plans) > PLAN_CACHE_SIZE:
+				self._plans.popitem(last=False)
+		else:
+			self._plans.move_to_end(key)
+		return plan
+
+	def leaf(self, key: tuple):
 		"""One shared leaf object per key (plans of many products reuse them)."""
 		leaf = self._leaves.get(key)
 		if leaf is None:
-			leaf = self._leaves[key] = factory(*key)
+			from .explosion import Leaf
+
+			item, consumable, non_stock, optional, substitutes = key
+			items = self.catalog.items
+			options = (item, *(code for code in substitutes if items[code].is_stock))
+			limits = not (consumable or non_stock or optional) and len(options) == 1 + len(substitutes)
+			leaf = self._leaves[key] = Leaf(*key, options=options, limits=limits)
 		return leaf
+
+	def children(self, product: str, include_optional: bool = False) -> list[str]:
+		"""Sub-assemblies the product's build explodes into."""
+		key = (product, include_optional)
+		children = self._children.get(key)
+		if children is None:
+			uses = self.uses(product) if include_optional else self.required_uses(product)
+			children = self._children[key] = [use.item for use in uses if use.subassembly]
+		return children
 
 	def has_bom(self, code: str) -> bool:
 		"""Buildable: it has a BOM of its own or inherits at least one line."""

@@ -14,7 +14,7 @@ def validate(catalog: Catalog, products=None) -> list[Problem]:
 	Codes: cycle, self_reference, duplicate_line, bad_quantity, bad_overage, unknown_item, self_substitute,
 	no_variant_match, ambiguous_variant.
 	"""
-	resolver = Resolver(catalog)
+	resolver = catalog.resolver()
 	problems: list[Problem] = []
 
 	def report(problem: Problem):

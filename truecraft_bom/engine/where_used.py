@@ -15,7 +15,7 @@ def where_used(catalog: Catalog, item: str) -> tuple[str, ...]:
 	"""
 	if item not in catalog.items:
 		raise UnknownItemError(item)
-	resolver = Resolver(catalog)
+	resolver = catalog.resolver()
 	direct: dict[str, set[str]] = {}  # item -> products whose lines name it
 	builds: dict[str, set[str]] = {}  # sub-assembly -> products that explode it
 	for product in catalog.items:
