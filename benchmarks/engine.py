@@ -13,12 +13,12 @@ Baselines named in the output:
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 import platform
 import random
 import sys
 import time
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
