@@ -18,7 +18,7 @@ def explode(
 ):
 	"""Leaf requirements of one build of ``qty`` units: ``{"item_code", "qty", "requirements": [...]}``."""
 	quantity = _arguments(qty, warehouse)
-	catalog = _catalog(item_code, warehouse)
+	catalog = _catalog(item_code, warehouse, stock=False)  # requirements do not depend on stock
 	try:
 		result = engine.explode(catalog, item_code, quantity, bool(include_optional))
 	except engine.EngineError as error:
@@ -49,7 +49,7 @@ def capacity(item_code: str, warehouse: str | None = None, use_subassembly_stock
 def where_used(item_code: str):
 	"""Every product whose build needs ``item_code``, at any depth: ``{"item_code", "used_in"}``."""
 	_arguments(None, None)
-	catalog = _catalog(item_code, None)
+	catalog = _catalog(item_code, None, stock=False)
 	try:
 		used_in = engine.where_used(catalog, item_code)
 	except engine.EngineError as error:
@@ -81,7 +81,7 @@ def cost(item_code: str, qty: float | str = 1):
 def tree(item_code: str, qty: float | str = 1, include_optional: bool = False):
 	"""The BOM tree for display (desk "Explode" dialog): per-path quantities, nested ``children``."""
 	quantity = _arguments(qty, None)
-	catalog = _catalog(item_code, None)
+	catalog = _catalog(item_code, None, stock=False)
 	try:
 		return engine.tree(catalog, item_code, quantity, bool(include_optional))
 	except engine.EngineError as error:
@@ -131,9 +131,9 @@ def _arguments(qty, warehouse):
 	return quantity
 
 
-def _catalog(item_code: str, warehouse: str | None) -> engine.Catalog:
-	"""The catalog for the item; the item must exist (checked on the loaded rows, no extra query)."""
-	catalog = load_catalog([item_code] if item_code else [], warehouse)
+def _catalog(item_code: str, warehouse: str | None, stock: bool = True) -> engine.Catalog:
+	"""The catalog for the item (with stock when asked); the item must exist."""
+	catalog = load_catalog([item_code] if item_code else [], warehouse, stock=stock)
 	if not item_code or item_code not in catalog.items:
 		frappe.throw(_("Item {0} not found").format(frappe.bold(item_code)), frappe.DoesNotExistError)
 	return catalog

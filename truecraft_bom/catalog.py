@@ -1,10 +1,14 @@
 """Load the engine's Catalog from ERPNext in a constant number of bulk queries, whatever the BOM depth.
 
+The structure (what does not move with stock) is read in four queries and kept per process, keyed by a
+version counter in Redis that every change to a BOM, Item, Item Alternative, UOM or Item Attribute bumps
+(at once, and again after the transaction commits or rolls back):
 1. every default BOM (active, submitted, ``is_default``) joined with its lines and the app's line fields;
-2. Item Alternatives of the items those BOMs and the asked products name (substitutes; ``two_way`` honoured);
-3. all those items, their substitutes and the variants of any of them (flags, whole-number UOM);
-4. attributes of the variants among them;
-5. Bin quantities of those items, for a warehouse (and its children), a company, or the whole site.
+2. Item Alternatives of the items those BOMs name (substitutes; ``two_way`` honoured);
+3. all those items, their substitutes and the variants of any of them (flags, whole-number UOM, rates);
+4. attributes of the variants among them.
+Stock is read per call, for the items the asked products actually use:
+5. Bin quantities for a warehouse (and its children), a company, or the whole site.
 
 Quantities are in stock UOM (BOM Item ``stock_qty``). ``reserved`` is stock held by Stock Reservation Entries
 plus stock reserved for open Work Orders.
@@ -14,10 +18,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import frappe
-from frappe.query_builder.functions import Coalesce, Sum
+from frappe.utils import flt
 
+from truecraft_bom import engine
 from truecraft_bom.engine import Bom, Catalog, Defect, Item, Line
 from truecraft_bom.engine.errors import BAD_QUANTITY
 
@@ -30,6 +36,19 @@ LINE_FIELDS = (
 	"tc_inherited",
 	"tc_reference",
 )
+VERSION_KEY = "truecraft_bom:structure_version"
+
+
+@dataclass(frozen=True)
+class Structure:
+	"""The site's BOMs and the items they involve, without stock; ``substitutes`` by item code."""
+
+	catalog: Catalog
+	substitutes: dict[str, tuple[str, ...]]
+
+
+# site -> (version, Structure): the structure this process loaded last, reused while the version holds
+_structures: dict[str, tuple[bytes | None, Structure]] = {}
 
 
 def load_catalog(
@@ -37,56 +56,108 @@ def load_catalog(
 	warehouse: str | None = None,
 	company: str | None = None,
 	boms: Mapping[str, object] | None = None,
+	stock: bool = True,
 ) -> Catalog:
-	"""The catalog for ``items`` and everything any default BOM reaches, with stock of ``warehouse``/``company``.
+	"""The catalog for ``items``: the site's BOM structure, with stock of ``warehouse``/``company`` (or the
+	whole site) for every item the builds of ``items`` use.
 
-	``boms`` maps a product to an unsaved BOM document (or a list of BOM Item rows) that stands in for its
-	default BOM, so a BOM can be validated before it is saved.
+	``boms`` maps a product to an unsaved BOM document (or anything with ``items`` rows) that stands in for
+	its default BOM, so a BOM can be validated before it is saved.
 	"""
-	bom_rows = _default_boms()
-	for product, doc in (boms or {}).items():
-		bom_rows[product] = (doc, [row for row in doc.get("items") or [] if row.get("item_code")])
+	items = [code for code in items if code]
+	base = structure()
+	missing = set(items) - base.catalog.items.keys()
+	for doc in (boms or {}).values():
+		missing |= {row.item_code for row in doc.get("items") or [] if row.get("item_code")}
+		missing -= base.catalog.items.keys()
+	if missing or boms:
+		base = _extend(base, missing, boms or {})
+	catalog = base.catalog
+	if not stock:
+		return catalog
+	codes = _used_items(catalog, items)
+	on_hand, rates = _stock(codes, warehouse, company)
+	return catalog.with_stock(on_hand, rates)
 
-	codes = set(items) | set(bom_rows)
+
+def structure() -> Structure:
+	"""The site's BOM structure, loaded again only when its version changed."""
+	site = frappe.local.site
+	version = _version()
+	cached = _structures.get(site)
+	if cached is not None and cached[0] == version and version is not None:
+		return cached[1]
+	loaded = _load_structure()
+	_structures[site] = (version, loaded)
+	return loaded
+
+
+def invalidate(doc=None, method=None):
+	"""doc_events handler: something the BOM structure is built from changed."""
+	_bump()
+	# again once the change is visible to others (or undone): a process that reloaded in between
+	# read the old rows
+	frappe.db.after_commit.add(_bump)
+	frappe.db.after_rollback.add(_bump)
+
+
+def _version() -> bytes | None:
+	return frappe.cache.get(frappe.cache.make_key(VERSION_KEY))
+
+
+def _bump():
+	frappe.cache.incr(frappe.cache.make_key(VERSION_KEY))
+
+
+def _load_structure() -> Structure:
+	bom_rows = _default_boms()
+	codes = set(bom_rows)
 	for _header, lines in bom_rows.values():
 		codes.update(row.item_code for row in lines)
-	substitutes = _substitutes(codes)
-	codes.update(code for options in substitutes.values() for code in options)
-	item_rows = _items(codes)
-	codes |= {row.name for row in item_rows}
-	attributes = _attributes([row.name for row in item_rows if row.variant_of])
-	stock = _stock(codes, warehouse, company)
+	return _build(bom_rows, codes)
 
+
+def _extend(base: Structure, missing: set[str], overrides: Mapping[str, object]) -> Structure:
+	"""The structure plus items it does not know and unsaved BOMs standing in for default ones."""
+	substitutes = dict(base.substitutes)
+	items = dict(base.catalog.items)
+	if missing:
+		extra = _build({}, missing)
+		substitutes.update(extra.substitutes)
+		items.update(extra.catalog.items)
+	boms = dict(base.catalog.boms)
+	for product, doc in overrides.items():
+		rows = [row for row in doc.get("items") or [] if row.get("item_code")]
+		boms[product] = _bom(product, doc, rows, substitutes)
+	return Structure(Catalog(items.values(), boms.values()), substitutes)
+
+
+def _build(bom_rows: dict[str, tuple[dict, list]], codes: set[str]) -> Structure:
+	substitutes = _substitutes(codes)
+	codes = codes | {code for options in substitutes.values() for code in options}
+	item_rows = _items(codes)
+	attributes = _attributes([row.name for row in item_rows if row.variant_of])
 	line_rate: dict[str, float] = {}
 	for _header, lines in bom_rows.values():
 		for row in lines:
-			if row.get("base_rate") and row.item_code not in line_rate:
-				line_rate[row.item_code] = row.base_rate / (row.get("conversion_factor") or 1)
-
-	catalog_items = []
-	for row in item_rows:
-		on_hand = stock.get(row.name)
-		rate = 0
-		if on_hand and on_hand.actual_qty and on_hand.stock_value and row.is_stock_item:
-			rate = on_hand.stock_value / on_hand.actual_qty
-		rate = rate or row.valuation_rate or row.last_purchase_rate or line_rate.get(row.name) or 0
-		catalog_items.append(
-			Item(
-				code=row.name,
-				is_stock=bool(row.is_stock_item),
-				stock=max(on_hand.actual_qty, 0) if on_hand else 0,
-				reserved=(on_hand.reserved or 0) if on_hand else 0,
-				rate=rate,
-				whole_number=bool(row.must_be_whole_number),
-				variant_of=row.variant_of or None,
-				has_variants=bool(row.has_variants),
-				attributes=attributes.get(row.name, {}),
-			)
+			if row.base_rate and row.item_code not in line_rate:
+				line_rate[row.item_code] = row.base_rate / (row.conversion_factor or 1)
+	catalog_items = [
+		Item(
+			code=row.name,
+			is_stock=bool(row.is_stock_item),
+			rate=row.valuation_rate or row.last_purchase_rate or line_rate.get(row.name) or 0,
+			whole_number=bool(row.must_be_whole_number),
+			variant_of=row.variant_of or None,
+			has_variants=bool(row.has_variants),
+			attributes=attributes.get(row.name, {}),
 		)
+		for row in item_rows
+	]
 	catalog_boms = [
 		_bom(product, header, lines, substitutes) for product, (header, lines) in bom_rows.items()
 	]
-	return Catalog(catalog_items, catalog_boms)
+	return Structure(Catalog(catalog_items, catalog_boms), substitutes)
 
 
 def line_from_row(row, substitutes: Mapping[str, tuple[str, ...]] | None = None) -> Line:
@@ -123,6 +194,17 @@ def _bom(product: str, header, lines, substitutes) -> Bom:
 	)
 
 
+def _used_items(catalog: Catalog, products: list[str]) -> set[str]:
+	"""Items whose stock the builds of ``products`` can touch (the products themselves included)."""
+	codes = set(products)
+	for product in products:
+		try:
+			codes |= engine.items_used(catalog, product)
+		except engine.EngineError:
+			pass  # the engine call that follows reports it
+	return codes
+
+
 def _default_boms() -> dict[str, tuple[dict, list]]:
 	"""product -> (BOM header, its lines in order), for every default BOM, in one query."""
 	bom = frappe.qb.DocType("BOM")
@@ -139,7 +221,6 @@ def _default_boms() -> dict[str, tuple[dict, list]]:
 			bom.quantity.as_("bom_quantity"),
 			bom_item.item_code,
 			bom_item.stock_qty,
-			bom_item.qty,
 			bom_item.conversion_factor,
 			bom_item.do_not_explode,
 			bom_item.base_rate,
@@ -159,38 +240,36 @@ def _default_boms() -> dict[str, tuple[dict, list]]:
 	return result
 
 
+# The queries below take long IN lists: plain parameterised SQL, which PyMySQL escapes in one pass.
+
+
 def _items(codes: set[str]):
 	if not codes:
 		return []
-	item = frappe.qb.DocType("Item")
-	uom = frappe.qb.DocType("UOM")
-	return (
-		frappe.qb.from_(item)
-		.left_join(uom)
-		.on(uom.name == item.stock_uom)
-		.select(
-			item.name,
-			item.is_stock_item,
-			item.variant_of,
-			item.has_variants,
-			item.valuation_rate,
-			item.last_purchase_rate,
-			Coalesce(uom.must_be_whole_number, 0).as_("must_be_whole_number"),
-		)
-		.where(item.name.isin(list(codes)) | item.variant_of.isin(list(codes)))
-		.run(as_dict=True)
+	return frappe.db.sql(
+		"""
+		select item.name, item.is_stock_item, item.variant_of, item.has_variants,
+			item.valuation_rate, item.last_purchase_rate,
+			coalesce(uom.must_be_whole_number, 0) as must_be_whole_number
+		from `tabItem` item
+		left join `tabUOM` uom on uom.name = item.stock_uom
+		where item.name in %(codes)s or item.variant_of in %(codes)s
+		""",
+		{"codes": tuple(codes)},
+		as_dict=True,
 	)
 
 
 def _attributes(variants: list[str]) -> dict[str, dict[str, str]]:
 	if not variants:
 		return {}
-	attribute = frappe.qb.DocType("Item Variant Attribute")
-	rows = (
-		frappe.qb.from_(attribute)
-		.select(attribute.parent, attribute.attribute, attribute.attribute_value)
-		.where(attribute.parent.isin(variants) & (attribute.parenttype == "Item"))
-		.run(as_dict=True)
+	rows = frappe.db.sql(
+		"""
+		select parent, attribute, attribute_value from `tabItem Variant Attribute`
+		where parenttype = 'Item' and parent in %(variants)s
+		""",
+		{"variants": tuple(variants)},
+		as_dict=True,
 	)
 	result: dict[str, dict[str, str]] = defaultdict(dict)
 	for row in rows:
@@ -202,13 +281,14 @@ def _attributes(variants: list[str]) -> dict[str, dict[str, str]]:
 def _substitutes(codes: set[str]) -> dict[str, tuple[str, ...]]:
 	if not codes:
 		return {}
-	alternative = frappe.qb.DocType("Item Alternative")
-	rows = (
-		frappe.qb.from_(alternative)
-		.select(alternative.item_code, alternative.alternative_item_code, alternative.two_way)
-		.where(alternative.item_code.isin(list(codes)) | alternative.alternative_item_code.isin(list(codes)))
-		.orderby(alternative.creation)
-		.run(as_dict=True)
+	rows = frappe.db.sql(
+		"""
+		select item_code, alternative_item_code, two_way from `tabItem Alternative`
+		where item_code in %(codes)s or alternative_item_code in %(codes)s
+		order by creation, name
+		""",
+		{"codes": tuple(codes)},
+		as_dict=True,
 	)
 	result: dict[str, list[str]] = defaultdict(list)
 	for row in rows:
@@ -218,31 +298,37 @@ def _substitutes(codes: set[str]) -> dict[str, tuple[str, ...]]:
 	return {code: tuple(dict.fromkeys(options)) for code, options in result.items()}
 
 
-def _stock(codes: set[str], warehouse: str | None, company: str | None) -> dict:
+def _stock(codes: set[str], warehouse: str | None, company: str | None):
+	"""(item -> (on hand, reserved), item -> valuation rate) summed over the chosen warehouses."""
 	if not codes:
-		return {}
-	bin_ = frappe.qb.DocType("Bin")
-	query = (
-		frappe.qb.from_(bin_)
-		.select(
-			bin_.item_code,
-			Sum(bin_.actual_qty).as_("actual_qty"),
-			Sum(bin_.stock_value).as_("stock_value"),
-			(Sum(Coalesce(bin_.reserved_stock, 0)) + Sum(Coalesce(bin_.reserved_qty_for_production, 0))).as_(
-				"reserved"
-			),
-		)
-		.where(bin_.item_code.isin(list(codes)))
-		.groupby(bin_.item_code)
-	)
+		return {}, {}
+	conditions = ["bin.item_code in %(codes)s"]
+	values: dict = {"codes": tuple(codes)}
+	join = ""
 	if warehouse or company:
-		wh = frappe.qb.DocType("Warehouse")
-		query = query.join(wh).on(wh.name == bin_.warehouse)
+		join = "join `tabWarehouse` wh on wh.name = bin.warehouse"
 		if warehouse:
-			parent = frappe.qb.DocType("Warehouse").as_("parent_warehouse")
-			query = query.join(parent).on(
-				(parent.name == warehouse) & (wh.lft >= parent.lft) & (wh.rgt <= parent.rgt)
-			)
+			join += " join `tabWarehouse` chosen on chosen.name = %(warehouse)s"
+			conditions.append("wh.lft >= chosen.lft and wh.rgt <= chosen.rgt")
+			values["warehouse"] = warehouse
 		if company:
-			query = query.where(wh.company == company)
-	return {row.item_code: row for row in query.run(as_dict=True)}
+			conditions.append("wh.company = %(company)s")
+			values["company"] = company
+	rows = frappe.db.sql(
+		f"""
+		select bin.item_code, sum(bin.actual_qty) as actual_qty, sum(bin.stock_value) as stock_value,
+			sum(coalesce(bin.reserved_stock, 0) + coalesce(bin.reserved_qty_for_production, 0)) as reserved
+		from `tabBin` bin {join}
+		where {" and ".join(conditions)}
+		group by bin.item_code
+		""",
+		values,
+		as_dict=True,
+	)
+	on_hand = {row.item_code: (max(flt(row.actual_qty), 0), flt(row.reserved)) for row in rows}
+	rates = {
+		row.item_code: flt(row.stock_value) / flt(row.actual_qty)
+		for row in rows
+		if flt(row.actual_qty) > 0 and flt(row.stock_value) > 0
+	}
+	return on_hand, rates

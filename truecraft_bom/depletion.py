@@ -10,7 +10,6 @@ those entries after the sale has returned its product.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 
 import frappe
 from frappe import _
@@ -52,7 +51,7 @@ def deplete(doc, purpose: str) -> list[str]:
 	to_lock: set[tuple[str, str]] = set()
 	for source, sold in groups.items():
 		products = sorted({product for product, _warehouse in sold})
-		catalog = load_catalog(products, warehouse=source)
+		catalog = load_catalog(products, stock=False)
 		try:
 			touched = engine.materials_of(catalog, products)
 		except engine.EngineError as error:
@@ -67,11 +66,7 @@ def deplete(doc, purpose: str) -> list[str]:
 	plans = []
 	for source, sold in sorted(groups.items()):
 		catalog, touched = catalogs[source]
-		catalog = catalog.replace_items(
-			replace(item, stock=_locked(locked, code, source)[0], reserved=_locked(locked, code, source)[1])
-			for code, item in catalog.items.items()
-			if code in touched
-		)
+		catalog = catalog.with_stock({code: _locked(locked, code, source) for code in touched})
 		keys = sorted(sold)
 		sales = [
 			engine.SaleLine(

@@ -25,10 +25,28 @@ override_doctype_dashboards = {
 	"Sales Invoice": "truecraft_bom.events.sales_invoice.get_dashboard_data",
 }
 
+# Changes the cached BOM structure is built from (truecraft_bom.catalog) bump its version.
+_structure_changed = "truecraft_bom.catalog.invalidate"
+
 doc_events = {
 	"BOM": {
 		"validate": "truecraft_bom.events.bom.validate",
+		"on_submit": _structure_changed,
+		"on_cancel": _structure_changed,
+		"on_update_after_submit": _structure_changed,
+		"on_trash": _structure_changed,
 	},
+	"Item": {
+		"on_update": _structure_changed,
+		"after_rename": _structure_changed,
+		"on_trash": _structure_changed,
+	},
+	"Item Alternative": {
+		"on_update": _structure_changed,
+		"on_trash": _structure_changed,
+	},
+	"UOM": {"on_update": _structure_changed},
+	"Item Attribute": {"on_update": _structure_changed},
 	"Sales Invoice": {
 		"before_submit": "truecraft_bom.events.sales_invoice.before_submit",
 		"on_cancel": "truecraft_bom.events.sales_invoice.on_cancel",

@@ -19,7 +19,7 @@ from .errors import (
 	Shortfall,
 	UnknownItemError,
 )
-from .explosion import Explosion, Leaf, Plan, Requirement, explode, explode_many, summarise, tree
+from .explosion import Explosion, Leaf, Plan, Requirement, explode, explode_many, items_used, summarise, tree
 from .model import Bom, Catalog, Defect, Item, Line
 from .quantity import exact, money, to_decimal
 from .resolve import Resolver, Use
@@ -63,6 +63,7 @@ __all__ = [
 	"exact",
 	"explode",
 	"explode_many",
+	"items_used",
 	"load_scenario",
 	"materials_of",
 	"money",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, Inexact, localcontext
 from fractions import Fraction
+from functools import cached_property
 
 from . import errors as E
 from .errors import BomError, NoBomError, Problem, QuantityError, UnknownItemError
@@ -63,7 +64,19 @@ class Explosion:
 	item: str
 	qty: Decimal
 	requirements: tuple[Requirement, ...]
-	builds: dict[str, Decimal] = field(default_factory=dict, hash=False)
+	_plan: Plan | None = field(default=None, repr=False, compare=False)
+	_run: Run | None = field(default=None, repr=False, compare=False)
+
+	@cached_property
+	def builds(self) -> dict[str, Decimal]:
+		"""Units each sub-assembly is built for (shared ones once, for their summed demand)."""
+		if self._plan is None:
+			return {}
+		return {
+			code: to_decimal(self._run.demand[position])
+			for position, code in enumerate(self._plan.nodes)
+			if code not in self._plan.roots and self._run.demand[position]
+		}
 
 	def as_dict(self) -> dict:
 		return {"item": self.item, "qty": self.qty, "requirements": [r.as_dict() for r in self.requirements]}
@@ -258,24 +271,20 @@ def explode(catalog: Catalog, item: str, qty, include_optional: bool = False) ->
 	quantity = _positive(qty)
 	plan, run = explode_many(catalog, {item: quantity}, include_optional)
 	return Explosion(
-		item=item,
-		qty=to_decimal(quantity),
-		requirements=summarise(plan, run),
-		builds={
-			code: to_decimal(run.demand[position])
-			for position, code in enumerate(plan.nodes)
-			if code not in plan.roots and run.demand[position]
-		},
+		item=item, qty=to_decimal(quantity), requirements=summarise(plan, run), _plan=plan, _run=run
 	)
 
 
 def summarise(plan: Plan, run: Run) -> tuple[Requirement, ...]:
 	"""Leaf totals summed by (item, consumable), sorted by item code."""
-	summed: dict[tuple[str, bool], tuple[object, bool]] = {}
+	summed: dict[tuple[str, bool], list] = {}
 	for leaf, total in zip(plan.leaves, run.totals, strict=True):
 		key = (leaf.item, leaf.consumable)
-		previous = summed.get(key)
-		summed[key] = ((previous[0] + exact(total)) if previous else exact(total), leaf.non_stock)
+		entry = summed.get(key)
+		if entry is None:
+			summed[key] = [total, leaf.non_stock]
+		else:
+			entry[0] += total
 	return tuple(
 		Requirement(item, to_decimal(total), consumable, non_stock)
 		for (item, consumable), (total, non_stock) in sorted(summed.items())
@@ -325,3 +334,14 @@ def tree(catalog: Catalog, item: str, qty, include_optional: bool = False) -> di
 		return entry
 
 	return node(None, item, quantity)
+
+
+def items_used(catalog: Catalog, product: str, include_optional: bool = True) -> set[str]:
+	"""Every item a build of ``product`` can involve: the sub-assemblies it explodes, its leaf items and their
+	substitutes (so a caller knows whose stock to read)."""
+	plan = catalog.resolver().plan([product], include_optional)
+	codes = set(plan.nodes)
+	for leaf in plan.leaves:
+		codes.add(leaf.item)
+		codes.update(leaf.substitutes)
+	return codes

@@ -94,6 +94,8 @@ def to_decimal(value, rounding: str = ROUND_CEILING) -> Decimal:
 
 	Requirements round up (a maker never gets less than the build needs); money uses half-even.
 	"""
+	if isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) <= MAX_DIGITS:
+		return _plain(value)  # already exact
 	value = exact(value)
 	numerator, denominator = value.numerator, value.denominator
 	if _terminates(denominator):

@@ -12,7 +12,7 @@ from truecraft_bom.messages import problems_html
 
 def validate(doc, method=None):
 	"""Check the BOM (as it would stand if it were its item's default) and everything it reaches and feeds."""
-	catalog = load_catalog([doc.item], boms={doc.item: doc})
+	catalog = load_catalog([doc.item], boms={doc.item: doc}, stock=False)
 	problems = engine.validate(catalog, [doc.item])
 	if problems:
 		frappe.throw(problems_html(problems), title=_("This BOM cannot be saved"))

@@ -8,6 +8,8 @@ from erpnext.stock.doctype.stock_entry.stock_entry_utils import make_stock_entry
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt
 
+from truecraft_bom.catalog import invalidate
+
 
 class TrueCraftTestCase(FrappeTestCase):
 	"""Each test runs inside a savepoint that is rolled back after it: tests never see each other's data."""
@@ -19,6 +21,8 @@ class TrueCraftTestCase(FrappeTestCase):
 
 	def tearDown(self):
 		frappe.db.rollback(save_point="truecraft_test")
+		# a savepoint rollback runs no rollback callbacks: drop structure cached from the undone rows
+		invalidate()
 		frappe.set_user("Administrator")
 		super().tearDown()
 
