@@ -237,6 +237,6 @@ class TestApiPermissions(ApiTestCase):
 
 	def test_guest_cannot_call_any_method(self):
 		frappe.set_user("Guest")
-		for method in (api.capacity, api.explode, api.cost, api.where_used, api.tree):
+		for method in (api.capacity, api.explode, api.cost, api.where_used, api.tree, api.item_capacity):
 			with self.assertRaises(frappe.PermissionError):
 				frappe.is_whitelisted(method)
