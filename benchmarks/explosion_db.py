@@ -13,15 +13,13 @@ is read again from the database.
     cd ~/frappe-bench/sites && ../env/bin/python /path/to/benchmarks/explosion_db.py [--site truecraft.test]
 """
 
-import argparse
-import os
 import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import frappe
+from on_site import arguments, rolled_back
 
 LEVEL_SIZES = (1, 3, 9, 27, 81, 379)  # 500 nodes
 RAW_MATERIALS = 60
@@ -82,18 +80,8 @@ def build(company: str) -> str:
 
 
 def main() -> int:
-	parser = argparse.ArgumentParser(
-		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-	)
-	parser.add_argument("--site", default="truecraft.test")
-	parser.add_argument("--sites-path", default=os.getcwd())
-	args = parser.parse_args()
-	sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-	frappe.init(site=args.site, sites_path=args.sites_path)
-	frappe.connect()
-	frappe.set_user("Administrator")
-	try:
+	args = arguments(__doc__)
+	with rolled_back(args):
 		from erpnext.manufacturing.doctype.bom.bom import get_bom_items_as_dict
 
 		from truecraft_bom import api
@@ -137,9 +125,6 @@ def main() -> int:
 			f"-> ours is {as_dict / ours:.1f}x faster ({as_dict / cold_time:.1f}x after a BOM change)"
 		)
 		print(f"both give the same {len(mine)} materials")
-	finally:
-		frappe.db.rollback()
-		frappe.destroy()
 	return 0
 
 

@@ -13,15 +13,13 @@ time spent in truecraft_bom's own code (catalog, locks, engine) apart from ERPNe
     cd ~/frappe-bench/sites && ../env/bin/python /path/to/benchmarks/sale_hook.py [--site truecraft.test]
 """
 
-import argparse
-import os
 import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import frappe
+from on_site import arguments, rolled_back
 
 ROUNDS = 7
 LINES = 10
@@ -60,24 +58,16 @@ def setup():
 
 
 def main() -> int:
-	parser = argparse.ArgumentParser(
-		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-	)
-	parser.add_argument("--site", default="truecraft.test")
-	parser.add_argument("--sites-path", default=os.getcwd())
-	parser.add_argument(
-		"--products",
-		type=int,
-		default=LINES,
-		help="distinct made-to-order products among the 10 lines (default 10: one Manufacture entry each)",
-	)
-	args = parser.parse_args()
-	sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+	def products(parser):
+		parser.add_argument(
+			"--products",
+			type=int,
+			default=LINES,
+			help="distinct made-to-order products among the 10 lines (default 10: one Manufacture entry each)",
+		)
 
-	frappe.init(site=args.site, sites_path=args.sites_path)
-	frappe.connect()
-	frappe.set_user("Administrator")
-	try:
+	args = arguments(__doc__, products)
+	with rolled_back(args):
 		from truecraft_bom import depletion
 		from truecraft_bom.tests import factories as f
 
@@ -128,9 +118,6 @@ def main() -> int:
 			f"of which truecraft_bom's own work (catalog, row locks, engine): {ours * 1000:.1f} ms per invoice; "
 			f"the rest is ERPNext posting {args.products} Manufacture entries"
 		)
-	finally:
-		frappe.db.rollback()
-		frappe.destroy()
 	return 0
 
 

@@ -54,60 +54,32 @@ class Use:
 
 def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 	"""Problems of one line that make it unusable (shared by validation and explosion)."""
-	problems = [Problem(d.code, bom.product, line.item, d.message, field=d.field) for d in line.defects]
 	where = f"BOM of {bom.product}, line {line.item}"
+	problems = [Problem(d.code, bom.product, line.item, d.message, field=d.field) for d in line.defects]
+
+	def add(code: str, message: str, field: str | None = None, value=None):
+		"""``message`` gets the offending value at its ``{}`` (item codes never pass through format)."""
+		shown = None if value is None else _show(value)
+		text = message if shown is None else message.format(shown)
+		problems.append(Problem(code, bom.product, line.item, f"{where}: {text}", field=field, value=shown))
+
 	if line.item not in catalog.items:
-		problems.append(Problem(E.UNKNOWN_ITEM, bom.product, line.item, f"{where}: unknown item {line.item}"))
+		add(E.UNKNOWN_ITEM, f"unknown item {line.item}")
 	for substitute in line.substitutes:
 		if substitute not in catalog.items:
-			problems.append(
-				Problem(
-					E.UNKNOWN_ITEM, bom.product, line.item, f"{where}: unknown substitute item {substitute}"
-				)
-			)
+			add(E.UNKNOWN_ITEM, f"unknown substitute item {substitute}")
 	if line.qty is not None and line.qty <= 0:
-		problems.append(
-			Problem(
-				E.BAD_QUANTITY,
-				bom.product,
-				line.item,
-				f"{where}: quantity must be above zero, not {_show(line.qty)}",
-				field="qty",
-				value=_show(line.qty),
-			)
-		)
+		add(E.BAD_QUANTITY, "quantity must be above zero, not {}", "qty", line.qty)
 	if not ZERO <= line.attrition < HUNDRED:
-		problems.append(
-			Problem(
-				E.BAD_OVERAGE,
-				bom.product,
-				line.item,
-				f"{where}: attrition must be at least 0% and below 100%, not {_show(line.attrition)}%",
-				field="attrition",
-				value=_show(line.attrition),
-			)
-		)
+		add(E.BAD_OVERAGE, "attrition must be at least 0% and below 100%, not {}%", "attrition", line.attrition)
 	if line.setup_qty < 0:
-		problems.append(
-			Problem(
-				E.BAD_OVERAGE,
-				bom.product,
-				line.item,
-				f"{where}: setup quantity cannot be negative ({_show(line.setup_qty)})",
-				field="setup_qty",
-				value=_show(line.setup_qty),
-			)
-		)
+		add(E.BAD_OVERAGE, "setup quantity cannot be negative ({})", "setup_qty", line.setup_qty)
 	if line.rounding_multiple is not None and line.rounding_multiple <= 0:
-		problems.append(
-			Problem(
-				E.BAD_QUANTITY,
-				bom.product,
-				line.item,
-				f"{where}: rounding multiple must be above zero, not {_show(line.rounding_multiple)}",
-				field="rounding_multiple",
-				value=_show(line.rounding_multiple),
-			)
+		add(
+			E.BAD_QUANTITY,
+			"rounding multiple must be above zero, not {}",
+			"rounding_multiple",
+			line.rounding_multiple,
 		)
 	return problems
 
