@@ -84,8 +84,11 @@ def structure() -> Structure:
 	"""The site's BOM structure, loaded again only when its version changed."""
 	site = frappe.local.site
 	version = _version()
+	if version is None:  # Redis was emptied (or never had it): start counting again
+		_bump()
+		version = _version()
 	cached = _structures.get(site)
-	if cached is not None and cached[0] == version and version is not None:
+	if cached is not None and version is not None and cached[0] == version:
 		return cached[1]
 	loaded = _load_structure()
 	_structures[site] = (version, loaded)

@@ -71,7 +71,12 @@ def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 	if line.qty is not None and line.qty <= 0:
 		add(E.BAD_QUANTITY, "quantity must be above zero, not {}", "qty", line.qty)
 	if not ZERO <= line.attrition < HUNDRED:
-		add(E.BAD_OVERAGE, "attrition must be at least 0% and below 100%, not {}%", "attrition", line.attrition)
+		add(
+			E.BAD_OVERAGE,
+			"attrition must be at least 0% and below 100%, not {}%",
+			"attrition",
+			line.attrition,
+		)
 	if line.setup_qty < 0:
 		add(E.BAD_OVERAGE, "setup quantity cannot be negative ({})", "setup_qty", line.setup_qty)
 	if line.rounding_multiple is not None and line.rounding_multiple <= 0:

@@ -47,6 +47,7 @@ class TestSeedExamples(ApiTestCase):
 		}
 		codes = f.build("S2-", scenario)
 		self.assertEqual(self.capacity(codes["A"]), 5)
+		self.assert_same_as_engine(scenario, codes, "A")
 		f.set_stock(codes["RMA"], 8)
 		self.assertEqual(self.capacity(codes["A"]), 4)
 
@@ -122,6 +123,8 @@ class TestSeedExamples(ApiTestCase):
 		}
 		codes = f.build("S6-", scenario)
 		self.assertEqual((self.capacity(codes["A"]), self.capacity(codes["B"])), (10, 5))
+		self.assert_same_as_engine(scenario, codes, "A")
+		self.assert_same_as_engine(scenario, codes, "B")
 		f.set_stock(codes["RMA"], 8)
 		self.assertEqual((self.capacity(codes["A"]), self.capacity(codes["B"])), (8, 4))
 

@@ -70,3 +70,18 @@ class TestUninstall(FrappeTestCase):
 		finally:
 			install.sync()
 		self.assertTrue(frappe.get_meta("BOM Item").get_field("tc_attrition"))
+
+
+class TestStructureCache(FrappeTestCase):
+	"""The cached BOM structure is reused while nothing changed and reloaded after a change."""
+
+	def test_reused_until_invalidated(self):
+		from truecraft_bom import catalog
+
+		frappe.cache.delete_value(catalog.VERSION_KEY)
+		frappe.cache.delete(frappe.cache.make_key(catalog.VERSION_KEY))
+		first = catalog.structure()
+		self.assertIsNotNone(catalog._version(), "a missing counter is started again")
+		self.assertIs(catalog.structure(), first)
+		catalog.invalidate()
+		self.assertIsNot(catalog.structure(), first)
