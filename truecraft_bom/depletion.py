@@ -112,12 +112,6 @@ def reverse(doc):
 		entry.cancel()
 
 
-def linked_entries(doctype: str, name: str) -> list[str]:
-	return frappe.get_all(
-		"Stock Entry", filters={"tc_source_doctype": doctype, "tc_source_name": name}, pluck="name"
-	)
-
-
 def _made_to_order_rows(doc):
 	"""Rows of items marked to deplete on sale that this document must deplete (not done upstream)."""
 	codes = {row.item_code for row in doc.items if row.item_code}

@@ -255,14 +255,10 @@ def _children(resolver: Resolver, code: str, include_optional: bool):
 
 
 def explode_many(
-	catalog: Catalog,
-	demands: Mapping[str, object],
-	include_optional: bool = False,
-	resolver: Resolver | None = None,
+	catalog: Catalog, demands: Mapping[str, object], include_optional: bool = False
 ) -> tuple[Plan, Run]:
 	"""Explode several products together (shared materials and sub-assemblies are aggregated)."""
-	resolver = resolver or catalog.resolver()
-	plan = resolver.plan(list(demands), include_optional)
+	plan = catalog.resolver().plan(list(demands), include_optional)
 	return plan, plan.run({code: _positive(qty) for code, qty in demands.items()})
 
 

@@ -124,9 +124,6 @@ class Catalog:
 			resolver = self._shared["resolver"] = Resolver(self)
 		return resolver
 
-	def item(self, code: str) -> Item | None:
-		return self.items.get(code)
-
 	def variants(self, template: str) -> tuple[str, ...]:
 		"""Direct variants of a template, sorted by code."""
 		if self._variants is None:
@@ -136,10 +133,6 @@ class Catalog:
 					index.setdefault(item.variant_of, []).append(item.code)
 			self._variants = {key: tuple(sorted(codes)) for key, codes in index.items()}
 		return self._variants.get(template, ())
-
-	def available(self, code: str) -> Fraction:
-		item = self.items.get(code)
-		return item.available if item else ZERO
 
 	def replace_items(self, items: Iterable[Item]) -> Catalog:
 		"""A new catalog with some items replaced (their flags may differ: nothing is shared but the BOMs)."""
