@@ -102,7 +102,7 @@ def plan_depletion(
 			elif leaf.consumable and not deplete_consumables:
 				continue
 			else:
-				options.append((leaf.item, *(code for code in leaf.substitutes if items[code].is_stock)))
+				options.append(leaf.options)
 				quantities.append(total)
 				owners.append(position)
 
@@ -160,9 +160,10 @@ def _sellable(catalog: Catalog, sales: Sequence[SaleLine]) -> dict[str, Decimal 
 def materials_of(catalog: Catalog, products) -> set[str]:
 	"""Stock items a build of these products may draw on (leaf items and their substitutes), for locking."""
 	resolver = catalog.resolver()
-	codes: set[str] = set()
-	for product in products:
-		plan = resolver.plan([product])
-		for leaf in plan.leaves:
-			codes.update(code for code in (leaf.item, *leaf.substitutes) if catalog.items[code].is_stock)
-	return codes
+	return {
+		code
+		for product in products
+		for leaf in resolver.plan([product]).leaves
+		for code in leaf.options
+		if catalog.items[code].is_stock
+	}

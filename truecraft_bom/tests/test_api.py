@@ -195,6 +195,24 @@ class TestApiContract(ApiTestCase):
 			api.where_used(self.codes["OIL"]), {"item_code": self.codes["OIL"], "used_in": [self.bar]}
 		)
 
+	def test_tree_shows_each_line_with_its_flags(self):
+		tree = api.tree(self.bar, qty=10, include_optional=1)
+		self.assertEqual((tree["item"], float(tree["qty"])), (self.bar, 10))
+		children = {child["item"]: child for child in tree["children"]}
+		self.assertEqual(float(children[self.codes["OIL"]]["qty"]), 12.24)
+		self.assertTrue(children[self.codes["RIBBON"]]["optional"])
+		self.assertTrue(children[self.codes["LABEL"]]["consumable"])
+		self.assertNotIn(self.codes["RIBBON"], {c["item"] for c in api.tree(self.bar, qty=10)["children"]})
+
+	def test_item_dashboard_capacity(self):
+		self.assertEqual(
+			api.item_capacity(self.bar),
+			{"item_code": self.bar, "buildable": True, "capacity": 51, "limiting": [self.codes["OIL"]]},
+		)
+		self.assertEqual(
+			api.item_capacity(self.codes["OIL"]), {"item_code": self.codes["OIL"], "buildable": False}
+		)
+
 	def test_bad_arguments_are_4xx_errors(self):
 		with self.assertRaises(frappe.DoesNotExistError) as raised:
 			api.capacity("NO-SUCH-ITEM")

@@ -5,6 +5,7 @@ values the product at materials + non-stock costs, and cancelling puts everythin
 """
 
 import frappe
+from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_delivery_note as note_from_invoice
 from erpnext.stock import get_warehouse_account_map
 from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice as invoice_from_delivery_note
 from frappe.utils import flt
@@ -216,3 +217,57 @@ class TestSaleDepletion(f.TrueCraftTestCase):
 		finally:
 			f.set_settings(deplete_on_sale=1)
 		self.assertEqual(f.stock(LAV), 65)
+
+	def test_delivery_note_from_a_depleted_invoice_does_not_deplete_again(self):
+		invoice = f.make_sales_invoice([(SOAP, 5, 8)], update_stock=0)
+		self.assertEqual(f.stock(LAV), flt(65 - 6.12, 6))
+		f.receive(SOAP, 5, rate=2.5)  # the finished bars the note ships
+		# with finished stock not used first, a note that depleted again would make 5 more bars here
+		f.set_settings(use_finished_stock=0)
+		try:
+			note = note_from_invoice(invoice.name)
+			note.insert()
+			note.submit()
+		finally:
+			f.set_settings(use_finished_stock=1)
+		self.assertEqual(self.entries(note), [])
+		self.assertEqual(f.stock(LAV), flt(65 - 6.12, 6))
+		self.assertEqual(f.stock(SOAP), 0)
+
+	def test_consumable_lines_follow_the_setting(self):
+		f.make_item("SALE-LABEL", rate=0.02)
+		f.receive("SALE-LABEL", 100, rate=0.02)
+		f.make_item("SALE-SOAP-LABELLED", tc_deplete_on_sale=1)
+		f.make_bom(
+			"SALE-SOAP-LABELLED",
+			[{"item_code": LAV, "qty": 1}, {"item_code": "SALE-LABEL", "qty": 1, "tc_consumable": 1}],
+		)
+		first = f.make_sales_invoice([("SALE-SOAP-LABELLED", 3, 8)])
+		self.assertNotIn("SALE-LABEL", f.stock_ledger("Stock Entry", self.entries(first)[0].name))
+		f.set_settings(consumables_at_sale="Deplete")
+		try:
+			second = f.make_sales_invoice([("SALE-SOAP-LABELLED", 3, 8)])
+			self.assertEqual(f.stock_ledger("Stock Entry", self.entries(second)[0].name)["SALE-LABEL"], -3)
+		finally:
+			f.set_settings(consumables_at_sale="Do not deplete")
+		self.assertEqual(f.stock("SALE-LABEL"), 97)
+
+	def test_materials_come_from_the_source_warehouse_in_settings(self):
+		materials = f.warehouse("TrueCraft Materials")
+		for code, qty in ((LAV, 10), (COCONUT, 100), (WRAP, 10)):
+			f.receive(code, qty, rate=RATES[code], to_warehouse=materials)
+		f.set_settings(source_warehouse=materials)
+		try:
+			invoice = f.make_sales_invoice([(SOAP, 2, 8)])
+		finally:
+			f.set_settings(source_warehouse=None)
+		[entry] = self.entries(invoice)
+		rows = frappe.get_all(
+			"Stock Entry Detail",
+			filters={"parent": entry.name},
+			fields=["item_code", "s_warehouse", "t_warehouse"],
+		)
+		self.assertEqual({r.s_warehouse for r in rows if r.item_code != SOAP}, {materials})
+		self.assertEqual({r.t_warehouse for r in rows if r.item_code == SOAP}, {self.wh})
+		self.assertEqual(f.stock(LAV, materials), flt(10 - 2.448, 6))
+		self.assertEqual(f.stock(LAV), 65)  # the selling warehouse's own oil is untouched
