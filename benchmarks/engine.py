@@ -24,7 +24,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from truecraft_bom.engine import Bom, Catalog, Item, Line, Resolver, capacities, explode
-from truecraft_bom.engine import explosion as explosion_module
 from truecraft_bom.engine.explosion import Plan
 
 TARGET_SECONDS = 2.0

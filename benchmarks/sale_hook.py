@@ -18,7 +18,6 @@ import statistics
 import sys
 import time
 
-import frappe
 from on_site import arguments, rolled_back
 
 ROUNDS = 7

@@ -15,10 +15,11 @@ after_migrate = "truecraft_bom.setup.install.after_migrate"
 before_uninstall = "truecraft_bom.setup.install.before_uninstall"
 before_tests = "truecraft_bom.setup.install.before_tests"
 
+# common.js first: it defines the truecraft_bom namespace the form scripts use
 doctype_js = {
-	"BOM": "public/js/bom.js",
-	"Item": "public/js/item.js",
-	"Delivery Note": "public/js/delivery_note.js",
+	"BOM": ["public/js/common.js", "public/js/bom.js"],
+	"Item": ["public/js/common.js", "public/js/item.js"],
+	"Delivery Note": ["public/js/common.js", "public/js/delivery_note.js"],
 }
 
 override_doctype_dashboards = {
