@@ -8,10 +8,10 @@ version counter in Redis that every change to a BOM, Item, Item Alternative, UOM
 3. all those items, their substitutes and the variants of any of them (flags, whole-number UOM, rates);
 4. attributes of the variants among them.
 Stock is read per call, for the items the asked products actually use:
-5. Bin quantities for a warehouse (and its children), a company, or the whole site.
+5. Bin quantities for a warehouse (and its children), a company, or the whole site (``truecraft_bom.stock``).
 
-Quantities are in stock UOM (BOM Item ``stock_qty``). ``reserved`` is stock held by Stock Reservation Entries
-plus stock reserved for open Work Orders.
+Quantities are in stock UOM (BOM Item ``stock_qty``); what counts as reserved is decided in
+``truecraft_bom.stock``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import frappe
-from frappe.utils import flt
 
-from truecraft_bom import engine
+from truecraft_bom import engine, stock
 from truecraft_bom.engine import Bom, Catalog, Defect, Item, Line
 from truecraft_bom.engine.errors import BAD_QUANTITY
 
@@ -303,35 +302,9 @@ def _substitutes(codes: set[str]) -> dict[str, tuple[str, ...]]:
 
 def _stock(codes: set[str], warehouse: str | None, company: str | None):
 	"""(item -> (on hand, reserved), item -> valuation rate) summed over the chosen warehouses."""
-	if not codes:
-		return {}, {}
-	conditions = ["bin.item_code in %(codes)s"]
-	values: dict = {"codes": tuple(codes)}
-	join = ""
-	if warehouse or company:
-		join = "join `tabWarehouse` wh on wh.name = bin.warehouse"
-		if warehouse:
-			join += " join `tabWarehouse` chosen on chosen.name = %(warehouse)s"
-			conditions.append("wh.lft >= chosen.lft and wh.rgt <= chosen.rgt")
-			values["warehouse"] = warehouse
-		if company:
-			conditions.append("wh.company = %(company)s")
-			values["company"] = company
-	rows = frappe.db.sql(
-		f"""
-		select bin.item_code, sum(bin.actual_qty) as actual_qty, sum(bin.stock_value) as stock_value,
-			sum(coalesce(bin.reserved_stock, 0) + coalesce(bin.reserved_qty_for_production, 0)) as reserved
-		from `tabBin` bin {join}
-		where {" and ".join(conditions)}
-		group by bin.item_code
-		""",
-		values,
-		as_dict=True,
-	)
-	on_hand = {row.item_code: (max(flt(row.actual_qty), 0), flt(row.reserved)) for row in rows}
+	levels = stock.totals(codes, warehouse, company)
+	on_hand = {code: (level.on_hand, level.reserved) for code, level in levels.items()}
 	rates = {
-		row.item_code: flt(row.stock_value) / flt(row.actual_qty)
-		for row in rows
-		if flt(row.actual_qty) > 0 and flt(row.stock_value) > 0
+		code: level.value / level.actual for code, level in levels.items() if level.actual > 0 and level.value > 0
 	}
 	return on_hand, rates

@@ -1,27 +1,58 @@
 """Sales deplete materials: the Frappe side of ``engine.depletion``.
 
-For the made-to-order lines of a submitted sale, lock the stock rows the sale may touch (one fixed order, so
-concurrent sales queue instead of overselling or deadlocking), ask the engine what to take, and post it as
-Stock Entries in the same transaction: a Manufacture for the finished-stock shortfall when the document itself
-then issues the product, or a Material Issue of the materials when it does not. Cancelling the sale cancels
-those entries after the sale has returned its product.
+For the made-to-order lines of a submitted sale: lock the stock rows the sale may touch, ask the engine what
+to take, and post it as Stock Entries in the same transaction: a Manufacture for the finished-stock shortfall
+when the document itself then issues the product, or a Material Issue of the materials when it does not.
+Cancelling the sale cancels those entries after the sale has returned its product.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import frappe
 from frappe import _
 from frappe.utils import flt
 
-from truecraft_bom import engine
+from truecraft_bom import engine, stock
 from truecraft_bom.catalog import load_catalog
-from truecraft_bom.messages import throw_engine_error
+from truecraft_bom.errors import throw
 from truecraft_bom.truecraft_bom.doctype.truecraft_settings.truecraft_settings import get_settings
 
 MANUFACTURE = "Manufacture"
 MATERIAL_ISSUE = "Material Issue"
+
+
+@dataclass
+class Source:
+	"""The made-to-order lines whose materials come from one warehouse, and what the engine made of them."""
+
+	warehouse: str
+	sold: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
+	catalog: engine.Catalog | None = None
+	materials: set[str] = field(default_factory=set)
+	builds: tuple[engine.Build, ...] = ()
+
+	@property
+	def keys(self) -> list[tuple[str, str]]:
+		"""(product, selling warehouse) in a fixed order; ``builds`` follow it."""
+		return sorted(self.sold)
+
+
+@dataclass
+class Depletion:
+	"""One sale's depletion as it goes through the steps of ``deplete``."""
+
+	doc: object
+	purpose: str
+	settings: object
+	sources: dict[str, Source] = field(default_factory=dict)
+	locked: dict[tuple[str, str], stock.Level] = field(default_factory=dict)
+
+	@property
+	def use_finished(self) -> bool:
+		return self.purpose == MANUFACTURE and bool(self.settings.use_finished_stock)
 
 
 def deplete(doc, purpose: str) -> list[str]:
@@ -29,67 +60,14 @@ def deplete(doc, purpose: str) -> list[str]:
 	settings = get_settings()
 	if not settings.deplete_on_sale or doc.get("is_return"):
 		return []
-	rows = _made_to_order_rows(doc)
-	if not rows:
+	sale = Depletion(doc, purpose, settings)
+	_group_by_source(sale)
+	if not sale.sources:
 		return []
-
-	# one sale line per (product, selling warehouse); materials come from the source warehouse
-	groups: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
-	for row in rows:
-		source = settings.source_warehouse or row.warehouse
-		if not source:
-			frappe.throw(
-				_("Row {0}: set a warehouse, or a materials source warehouse in TrueCraft Settings").format(
-					row.idx
-				)
-			)
-		groups[source][(row.item_code, row.warehouse)] += flt(row.stock_qty) or flt(row.qty)
-
-	use_finished = purpose == MANUFACTURE and settings.use_finished_stock
-	deplete_consumables = settings.consumables_at_sale == "Deplete"
-	catalogs = {}
-	to_lock: set[tuple[str, str]] = set()
-	for source, sold in groups.items():
-		products = sorted({product for product, _warehouse in sold})
-		catalog = load_catalog(products, stock=False)
-		try:
-			touched = engine.materials_of(catalog, products)
-		except engine.EngineError as error:
-			throw_engine_error(error, title=_("Cannot deplete materials"))
-		catalogs[source] = (catalog, touched)
-		to_lock |= {(code, source) for code in touched}
-		if use_finished:
-			to_lock |= set(sold)
-	# all rows in one fixed order: concurrent sales queue here instead of overselling or deadlocking
-	locked = _lock_stock(to_lock)
-
-	plans = []
-	for source, sold in sorted(groups.items()):
-		catalog, touched = catalogs[source]
-		catalog = catalog.with_stock({code: _locked(locked, code, source) for code in touched})
-		keys = sorted(sold)
-		sales = [
-			engine.SaleLine(
-				product,
-				engine.exact(sold[(product, warehouse)]),
-				_available(locked.get((product, warehouse))) if use_finished else 0,
-			)
-			for product, warehouse in keys
-		]
-		try:
-			builds = engine.plan_depletion(catalog, sales, deplete_consumables)
-		except engine.ShortageError as error:
-			_throw_shortage(doc, error, source)
-		except engine.EngineError as error:
-			throw_engine_error(error, title=_("Cannot deplete materials"))
-		plans.append((source, keys, builds))
-
-	posted = []
-	# every line checked before anything is posted
-	for source, keys, builds in plans:
-		for (product, warehouse), build in zip(keys, builds, strict=True):
-			if build.qty:
-				posted.append(_post(doc, purpose, source, product, warehouse, build, settings))
+	_load(sale)
+	_lock(sale)
+	_plan(sale)  # every line checked before anything is posted
+	posted = _post_all(sale)
 	if posted:
 		frappe.msgprint(
 			_("Materials taken from stock by {0}").format(", ".join(posted)), alert=True, indicator="green"
@@ -110,6 +88,81 @@ def reverse(doc):
 		entry.flags.truecraft_reversal = True
 		entry.flags.ignore_permissions = True
 		entry.cancel()
+
+
+def _group_by_source(sale: Depletion):
+	"""One sale line per (product, selling warehouse), under the warehouse its materials come from."""
+	for row in _made_to_order_rows(sale.doc):
+		source = sale.settings.source_warehouse or row.warehouse
+		if not source:
+			frappe.throw(
+				_("Row {0}: set a warehouse, or a materials source warehouse in TrueCraft Settings").format(
+					row.idx
+				)
+			)
+		group = sale.sources.setdefault(source, Source(source))
+		group.sold[(row.item_code, row.warehouse)] += flt(row.stock_qty) or flt(row.qty)
+
+
+def _load(sale: Depletion):
+	"""The BOM structure of the products sold, and the materials their builds may draw on."""
+	for source in sale.sources.values():
+		products = sorted({product for product, _warehouse in source.sold})
+		source.catalog = load_catalog(products, stock=False)
+		try:
+			source.materials = engine.materials_of(source.catalog, products)
+		except engine.EngineError as error:
+			throw(error, title=_("Cannot deplete materials"))
+
+
+def _lock(sale: Depletion):
+	"""Lock every stock row the sale may touch, all sources together, in one fixed order."""
+	keys = set()
+	for source in sale.sources.values():
+		keys |= {(code, source.warehouse) for code in source.materials}
+		if sale.use_finished:
+			keys |= set(source.sold)
+	locked = stock.levels({item for item, _wh in keys}, {wh for _item, wh in keys}, for_update=True)
+	sale.locked = {key: level for key, level in locked.items() if key in keys}
+
+
+def _plan(sale: Depletion):
+	"""Ask the engine what each source's lines take; a shortage anywhere stops the sale with one error."""
+	for source in sale.sources.values():
+		none = stock.Level()
+		catalog = source.catalog.with_stock(
+			{
+				code: (level.on_hand, level.reserved)
+				for code in source.materials
+				for level in [sale.locked.get((code, source.warehouse), none)]
+			}
+		)
+		lines = [
+			engine.SaleLine(
+				product,
+				engine.exact(source.sold[(product, warehouse)]),
+				sale.locked.get((product, warehouse), none).available if sale.use_finished else 0,
+			)
+			for product, warehouse in source.keys
+		]
+		try:
+			source.builds = engine.plan_depletion(
+				catalog, lines, sale.settings.consumables_at_sale == "Deplete"
+			)
+		except engine.ShortageError as error:
+			throw(error, context={"warehouse": source.warehouse, "doctype": _(sale.doc.doctype)})
+		except engine.EngineError as error:
+			throw(error, title=_("Cannot deplete materials"))
+
+
+def _post_all(sale: Depletion) -> list[str]:
+	posted = []
+	for warehouse in sorted(sale.sources):
+		source = sale.sources[warehouse]
+		for (product, selling_warehouse), build in zip(source.keys, source.builds, strict=True):
+			if build.qty:
+				posted.append(_post(sale, source.warehouse, product, selling_warehouse, build))
+	return posted
 
 
 def _made_to_order_rows(doc):
@@ -142,76 +195,36 @@ def _depleted(sales_invoice: str | None) -> bool:
 	)
 
 
-def _lock_stock(keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, float]]:
-	"""Lock the Bin rows of (item, warehouse) in one fixed order and read their current quantities.
-
-	The locking read also sees what a concurrent sale committed while this one waited.
-	"""
-	if not keys:
-		return {}
-	bin_ = frappe.qb.DocType("Bin")
-	items = sorted({item for item, _warehouse in keys})
-	warehouses = sorted({warehouse for _item, warehouse in keys})
-	rows = (
-		frappe.qb.from_(bin_)
-		.select(
-			bin_.item_code,
-			bin_.warehouse,
-			bin_.actual_qty,
-			bin_.reserved_stock,
-			bin_.reserved_qty_for_production,
-		)
-		.where(bin_.item_code.isin(items) & bin_.warehouse.isin(warehouses))
-		.orderby(bin_.item_code)
-		.orderby(bin_.warehouse)
-		.for_update()
-		.run(as_dict=True)
-	)
-	return {
-		(row.item_code, row.warehouse): (
-			max(flt(row.actual_qty), 0),
-			flt(row.reserved_stock) + flt(row.reserved_qty_for_production),
-		)
-		for row in rows
-	}
-
-
-def _locked(locked, code: str, warehouse: str) -> tuple[float, float]:
-	"""(stock, reserved) of an item in a warehouse as locked; no Bin row means nothing there."""
-	return locked.get((code, warehouse), (0, 0))
-
-
-def _available(locked) -> float:
-	if not locked:
-		return 0
-	stock, reserved = locked
-	return max(stock - reserved, 0)
-
-
-def _post(doc, purpose, source, product, warehouse, build, settings) -> str:
-	company = doc.company
+def _post(sale: Depletion, source: str, product: str, warehouse: str, build: engine.Build) -> str:
+	"""One Stock Entry for one sold line: its materials out of ``source`` (and the product into
+	``warehouse`` with the non-stock costs, for a Manufacture)."""
+	doc, company = sale.doc, sale.doc.company
 	entry = frappe.new_doc("Stock Entry")
-	entry.stock_entry_type = purpose
-	entry.purpose = purpose
-	entry.company = company
-	entry.set_posting_time = 1
-	entry.posting_date = doc.posting_date
-	entry.posting_time = doc.posting_time
-	entry.tc_source_doctype = doc.doctype
-	entry.tc_source_name = doc.name
-	entry.remarks = _("Materials for {0} {1} of {2} sold on {3} {4}").format(
-		build.qty, product, frappe.bold(warehouse), _(doc.doctype), doc.name
+	entry.update(
+		{
+			"stock_entry_type": sale.purpose,
+			"purpose": sale.purpose,
+			"company": company,
+			"set_posting_time": 1,
+			"posting_date": doc.posting_date,
+			"posting_time": doc.posting_time,
+			"tc_source_doctype": doc.doctype,
+			"tc_source_name": doc.name,
+			"remarks": _("Materials for {0} {1} of {2} sold on {3} {4}").format(
+				build.qty, product, warehouse, _(doc.doctype), doc.name
+			),
+		}
 	)
 	cost_center = doc.get("cost_center") or frappe.get_cached_value("Company", company, "cost_center")
 	expense = None
-	if purpose == MATERIAL_ISSUE:
+	if sale.purpose == MATERIAL_ISSUE:
 		expense = frappe.get_cached_value("Company", company, "default_expense_account")
 	for draw in build.materials:
 		row = {"item_code": draw.item, "qty": draw.qty, "s_warehouse": source, "cost_center": cost_center}
 		if expense:
 			row["expense_account"] = expense
 		entry.append("items", row)
-	if purpose == MANUFACTURE:
+	if sale.purpose == MANUFACTURE:
 		entry.append(
 			"items",
 			{
@@ -227,7 +240,7 @@ def _post(doc, purpose, source, product, warehouse, build, settings) -> str:
 				entry.append(
 					"additional_costs",
 					{
-						"expense_account": _non_stock_account(cost.item, company, settings),
+						"expense_account": _non_stock_account(cost.item, company, sale.settings),
 						"description": _("{0}: {1} at {2}").format(cost.item, cost.qty, cost.rate),
 						"amount": cost.amount,
 					},
@@ -252,38 +265,3 @@ def _non_stock_account(item: str, company: str, settings) -> str:
 			).format(frappe.bold(item))
 		)
 	return account
-
-
-def _throw_shortage(doc, error: engine.ShortageError, source: str):
-	lines = "".join(
-		"<li>"
-		+ _("{0}: needed {1}, available {2}").format(
-			" / ".join(frappe.bold(code) for code in shortfall.items), shortfall.needed, shortfall.available
-		)
-		+ "</li>"
-		for shortfall in error.shortfalls
-	)
-	sellable = "".join(
-		"<li>"
-		+ (
-			_("{0}: unlimited").format(frappe.bold(product))
-			if most is None
-			else _("{0}: {1}").format(frappe.bold(product), most)
-		)
-		+ "</li>"
-		for product, most in error.sellable.items()
-	)
-	frappe.throw(
-		_("Not enough materials in {0} to make what this {1} sells. Nothing was posted.").format(
-			frappe.bold(source), _(doc.doctype)
-		)
-		+ f"<ul>{lines}</ul>"
-		+ _("Most that can be sold now:")
-		+ f"<ul>{sellable}</ul>",
-		title=_("Not Enough Materials"),
-		exc=InsufficientMaterialsError,
-	)
-
-
-class InsufficientMaterialsError(frappe.ValidationError):
-	"""A sale needs more materials than there are: nothing is posted."""

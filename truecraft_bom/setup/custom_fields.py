@@ -1,8 +1,14 @@
 """Every custom field and property setter the app adds to ERPNext, defined once.
 
-``setup.install`` creates them on install, re-syncs them on every migrate and removes them on uninstall.
-Other code and reports depend on these field names: do not rename them.
+The BOM Item fields are derived from the engine's line rules (``engine.rules.LINE_RULES``): a new rule gets
+its field, grid column and validation from that table. ``setup.install`` creates all of this on install,
+re-syncs it on every migrate and removes exactly it on uninstall. Other code and reports depend on these field
+names: do not rename them.
 """
+
+from truecraft_bom.engine.rules import LINE_RULES
+
+MODULE = "TrueCraft BOM"
 
 
 def _(text: str) -> str:
@@ -10,92 +16,45 @@ def _(text: str) -> str:
 	return text
 
 
-CUSTOM_FIELDS = {
-	"BOM Item": [
+_FIELDTYPES = {"quantity": "Float", "percent": "Percent", "flag": "Check", "text": "Data"}
+
+
+def _line_rule_fields() -> list[dict]:
+	"""A section on the BOM Item form: quantities in the first column, flags and text in the second."""
+	fields = [
 		{
 			"fieldname": "tc_section",
 			"fieldtype": "Section Break",
 			"label": _("TrueCraft BOM Rules"),
 			"insert_after": "sourced_by_supplier",
-			"collapsible": 0,
-		},
-		{
-			"fieldname": "tc_setup_qty",
-			"fieldtype": "Float",
-			"label": _("Setup Qty"),
-			"insert_after": "tc_section",
-			"in_list_view": 1,
-			"columns": 1,
-			"non_negative": 1,
-			"description": _(
-				"Fixed loss per build in stock UOM (a purge, a test piece), added once per build, never per unit."
-			),
-		},
-		{
-			"fieldname": "tc_attrition",
-			"fieldtype": "Percent",
-			"label": _("Attrition %"),
-			"insert_after": "tc_setup_qty",
-			"in_list_view": 1,
-			"columns": 1,
-			"non_negative": 1,
-			"description": _("Percentage lost in the build, from 0 up to (not including) 100."),
-		},
-		{
-			"fieldname": "tc_rounding_multiple",
-			"fieldtype": "Float",
-			"label": _("Round Up To Multiple Of"),
-			"insert_after": "tc_attrition",
-			"non_negative": 1,
-			"description": _(
-				"Round the quantity needed up to a multiple of this (a pack size). Empty: no rounding."
-			),
-		},
-		{
-			"fieldname": "tc_column_break",
-			"fieldtype": "Column Break",
-			"insert_after": "tc_rounding_multiple",
-		},
-		{
-			"fieldname": "tc_consumable",
-			"fieldtype": "Check",
-			"label": _("Consumable"),
-			"insert_after": "tc_column_break",
-			"in_list_view": 1,
-			"columns": 1,
-			"description": _(
-				"Tracked in the BOM and its cost, but not taken from stock when the product is sold."
-			),
-		},
-		{
-			"fieldname": "tc_optional",
-			"fieldtype": "Check",
-			"label": _("Optional"),
-			"insert_after": "tc_consumable",
-			"in_list_view": 1,
-			"columns": 1,
-			"description": _("Left out of builds, costs and capacity unless asked for."),
-		},
-		{
-			"fieldname": "tc_inherited",
-			"fieldtype": "Check",
-			"label": _("Inherited by Variants"),
-			"insert_after": "tc_optional",
-			"in_list_view": 1,
-			"columns": 1,
-			"description": _(
-				"On a template's BOM: every variant uses this line too, live. A template component resolves to "
-				"the variant with matching attributes."
-			),
-		},
-		{
-			"fieldname": "tc_reference",
-			"fieldtype": "Data",
-			"label": _("Reference"),
-			"insert_after": "tc_inherited",
-			"description": _("A designator or note for the line, e.g. R1, C3."),
-		},
-	],
+		}
+	]
+	numbers = [rule for rule in LINE_RULES if rule.kind in ("quantity", "percent")]
+	others = [rule for rule in LINE_RULES if rule.kind not in ("quantity", "percent")]
+	after = "tc_section"
+	for rule in [*numbers, None, *others]:
+		if rule is None:
+			fields.append({"fieldname": "tc_column_break", "fieldtype": "Column Break", "insert_after": after})
+			after = "tc_column_break"
+			continue
+		field = {
+			"fieldname": rule.field,
+			"fieldtype": _FIELDTYPES[rule.kind],
+			"label": rule.label,
+			"description": rule.description,
+			"insert_after": after,
+		}
+		if rule.grid_columns:
+			field.update(in_list_view=1, columns=rule.grid_columns)
+		if rule.minimum is not None and rule.minimum >= 0:
+			field["non_negative"] = 1
+		fields.append(field)
+		after = rule.field
+	return fields
+
+
+CUSTOM_FIELDS = {
+	"BOM Item": _line_rule_fields(),
 	"Item": [
 		{
 			"fieldname": "tc_deplete_on_sale",
@@ -137,29 +96,30 @@ CUSTOM_FIELDS = {
 		},
 	],
 }
+for _fields in CUSTOM_FIELDS.values():
+	for _field in _fields:
+		_field["module"] = MODULE
 
-# Room in the BOM items grid for the columns above (the grid shows at most 10 column units).
+
+def _setter(doctype: str, fieldname: str, prop: str, value, property_type: str) -> dict:
+	return {
+		"doctype": doctype,
+		"fieldname": fieldname,
+		"property": prop,
+		"value": str(value),
+		"property_type": property_type,
+	}
+
+
+# The desk grid shows at most 11 column units (the row number takes one). ERPNext's BOM Item columns take all
+# of them (item 3, qty 2, uom 1, rate 2, amount 2), so the line rules' columns would not show: narrow the item
+# and the quantity, and leave the rate to the row form (the amount still shows the line's cost).
+GRID_UNITS = 11
+_STANDARD_GRID = {"item_code": 2, "qty": 1, "uom": 1, "amount": 1}
 PROPERTY_SETTERS = [
-	{
-		"doctype": "BOM Item",
-		"fieldname": "item_code",
-		"property": "columns",
-		"value": "2",
-		"property_type": "Int",
-	},
-	{"doctype": "BOM Item", "fieldname": "qty", "property": "columns", "value": "1", "property_type": "Int"},
-	{
-		"doctype": "BOM Item",
-		"fieldname": "rate",
-		"property": "in_list_view",
-		"value": "0",
-		"property_type": "Check",
-	},
-	{
-		"doctype": "BOM Item",
-		"fieldname": "amount",
-		"property": "columns",
-		"value": "1",
-		"property_type": "Int",
-	},
+	*(_setter("BOM Item", name, "columns", width, "Int") for name, width in _STANDARD_GRID.items()),
+	_setter("BOM Item", "rate", "in_list_view", 0, "Check"),
 ]
+assert 1 + sum(_STANDARD_GRID.values()) + sum(rule.grid_columns for rule in LINE_RULES) <= GRID_UNITS, (
+	"the BOM items grid cannot show every line rule column"
+)

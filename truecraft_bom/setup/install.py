@@ -4,7 +4,7 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
-from truecraft_bom.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS
+from truecraft_bom.setup.custom_fields import CUSTOM_FIELDS, MODULE, PROPERTY_SETTERS
 
 
 def after_install():
@@ -19,7 +19,7 @@ def sync():
 	"""Create or update the app's custom fields and property setters (idempotent)."""
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True, update=True)
 	for setter in PROPERTY_SETTERS:
-		make_property_setter(
+		doc = make_property_setter(
 			setter["doctype"],
 			setter["fieldname"],
 			setter["property"],
@@ -28,26 +28,29 @@ def sync():
 			for_doctype=False,
 			validate_fields_for_doctype=False,
 		)
+		# marks it as the app's, so uninstall removes exactly what install made
+		frappe.db.set_value("Property Setter", doc.name, "module", MODULE, update_modified=False)
 
 
 def before_uninstall():
-	"""Remove every custom field and property setter the app created."""
-	for doctype, fields in CUSTOM_FIELDS.items():
-		for field in fields:
-			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})
-			if name:
-				frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
-	for setter in PROPERTY_SETTERS:
-		frappe.db.delete(
-			"Property Setter",
-			{
-				"doc_type": setter["doctype"],
-				"field_name": setter["fieldname"],
-				"property": setter["property"],
-			},
-		)
+	"""Remove, in two statements, exactly the custom fields and property setters ``sync`` created."""
+	frappe.db.delete(
+		"Custom Field",
+		{"module": MODULE, "name": ("in", [_field_name(dt, f) for dt, fields in CUSTOM_FIELDS.items() for f in fields])},
+	)
+	frappe.db.delete(
+		"Property Setter",
+		{
+			"module": MODULE,
+			"name": ("in", [f"{s['doctype']}-{s['fieldname']}-{s['property']}" for s in PROPERTY_SETTERS]),
+		},
+	)
 	for doctype in {*CUSTOM_FIELDS, *(setter["doctype"] for setter in PROPERTY_SETTERS)}:
 		frappe.clear_cache(doctype=doctype)
+
+
+def _field_name(doctype: str, field: dict) -> str:
+	return f"{doctype}-{field['fieldname']}"
 
 
 def before_tests():

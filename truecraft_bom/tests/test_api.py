@@ -161,7 +161,7 @@ class TestApiContract(ApiTestCase):
 		cls.bar = cls.codes["BAR"]
 
 	def test_explode_returns_flat_requirements_with_flags(self):
-		result = api.explode(self.bar, qty=10, warehouse=self.warehouse)
+		result = api.explode(self.bar, qty=10)
 		self.assertEqual(result["item_code"], self.bar)
 		self.assertEqual(float(result["qty"]), 10)
 		rows = {r["item_code"]: r for r in result["requirements"]}

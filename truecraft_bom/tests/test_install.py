@@ -1,6 +1,7 @@
 """The app installs into ERPNext: module registered, custom fields and grid columns in place, removable."""
 
 import frappe
+from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 from frappe.tests.utils import FrappeTestCase
 
 from truecraft_bom.setup import install
@@ -22,6 +23,7 @@ class TestInstall(FrappeTestCase):
 			"tc_optional": "Check",
 			"tc_inherited": "Check",
 			"tc_reference": "Data",
+			"tc_note": "Data",
 		}
 		for fieldname, fieldtype in expected.items():
 			field = bom_item.get_field(fieldname)
@@ -49,8 +51,11 @@ class TestUninstall(FrappeTestCase):
 	"""before_uninstall removes every field and setter (then the test puts them back)."""
 
 	def test_uninstall_removes_fields_and_setters(self):
+		# a setter the user made on the same doctype is not the app's: it stays
+		make_property_setter("BOM Item", "qty", "bold", "1", "Check", validate_fields_for_doctype=False)
 		try:
 			install.before_uninstall()
+			self.assertTrue(frappe.db.exists("Property Setter", "BOM Item-qty-bold"))
 			for doctype, fields in CUSTOM_FIELDS.items():
 				for field in fields:
 					self.assertFalse(
@@ -68,6 +73,7 @@ class TestUninstall(FrappeTestCase):
 				}
 				self.assertFalse(frappe.db.exists("Property Setter", filters), setter)
 		finally:
+			frappe.db.delete("Property Setter", {"name": "BOM Item-qty-bold"})
 			install.sync()
 		self.assertTrue(frappe.get_meta("BOM Item").get_field("tc_attrition"))
 

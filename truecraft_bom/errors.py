@@ -1,0 +1,44 @@
+"""Engine errors raised as Frappe exceptions: the wording comes from ``truecraft_bom.messages``, translated,
+with item codes escaped and in bold; the exception class decides the HTTP status REST callers get."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html
+
+from truecraft_bom import engine, messages
+
+
+class InsufficientMaterialsError(frappe.ValidationError):
+	"""A sale needs more materials than there are: nothing is posted."""
+
+
+_EXCEPTIONS = (
+	(engine.UnknownItemError, frappe.DoesNotExistError),
+	(engine.ShortageError, InsufficientMaterialsError),
+)
+
+
+def emphasize(value) -> str:
+	return frappe.bold(escape_html(str(value)))
+
+
+def message(error: engine.EngineError) -> str:
+	"""The error in the user's language, as HTML."""
+	return messages.error_message(error, translate=_, emphasize=emphasize, html=True)
+
+
+def throw(error: engine.EngineError, title: str | None = None, context: Mapping | None = None):
+	"""Raise ``error`` to the user. ``context`` adds what only the caller knows (the warehouse, the
+	document type) to the message's data."""
+	if context:
+		error.data.update(context)
+	exc = next((frappe_exc for kind, frappe_exc in _EXCEPTIONS if isinstance(error, kind)), None)
+	frappe.throw(
+		message(error),
+		exc or frappe.ValidationError,
+		title=title or messages.title(error, translate=_),
+	)
