@@ -305,6 +305,8 @@ def _stock(codes: set[str], warehouse: str | None, company: str | None):
 	levels = stock.totals(codes, warehouse, company)
 	on_hand = {code: (level.on_hand, level.reserved) for code, level in levels.items()}
 	rates = {
-		code: level.value / level.actual for code, level in levels.items() if level.actual > 0 and level.value > 0
+		code: level.value / level.actual
+		for code, level in levels.items()
+		if level.actual > 0 and level.value > 0
 	}
 	return on_hand, rates

@@ -34,7 +34,7 @@ def message(error: engine.EngineError) -> str:
 def throw(error: engine.EngineError, title: str | None = None, context: Mapping | None = None):
 	"""Raise ``error`` to the user. ``context`` adds what only the caller knows (the warehouse, the
 	document type) to the message's data."""
-	if context:
+	if context and hasattr(error, "data"):
 		error.data.update(context)
 	exc = next((frappe_exc for kind, frappe_exc in _EXCEPTIONS if isinstance(error, kind)), None)
 	frappe.throw(

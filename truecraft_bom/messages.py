@@ -78,3 +78,14 @@ def throw_engine_error(error: EngineError, title: str | None = None):
 	if isinstance(error, BomError):
 		frappe.throw(problems_html(error.problems), title=title or _("BOM Problems"))
 	frappe.throw(str(error), title=title)
+
+
+# interim adapters until the message templates move here (engine refactor)
+def error_message(error, translate=None, emphasize=None, html=False):
+	if isinstance(error, BomError):
+		return problems_html(error.problems)
+	return str(error)
+
+
+def title(error, translate=None):
+	return _("BOM Problems") if isinstance(error, BomError) else _("Not Enough Materials")

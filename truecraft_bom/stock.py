@@ -43,7 +43,7 @@ def levels(
 	instead of deadlocking, and sees what a concurrent transaction committed while this one waited.
 	"""
 	items = sorted(set(items))
-	if not items or warehouses is not None and not warehouses:
+	if not items or (warehouses is not None and not warehouses):
 		return {}
 	bin_ = frappe.qb.DocType("Bin")
 	query = (
@@ -53,7 +53,9 @@ def levels(
 			bin_.warehouse,
 			bin_.actual_qty,
 			bin_.stock_value,
-			(Coalesce(bin_.reserved_stock, 0) + Coalesce(bin_.reserved_qty_for_production, 0)).as_("reserved"),
+			(Coalesce(bin_.reserved_stock, 0) + Coalesce(bin_.reserved_qty_for_production, 0)).as_(
+				"reserved"
+			),
 		)
 		.where(bin_.item_code.isin(items))
 		.orderby(bin_.item_code)
@@ -85,7 +87,9 @@ def warehouses_in(warehouse: str | None = None, company: str | None = None) -> l
 	return query.run(pluck=True)
 
 
-def totals(items: Iterable[str], warehouse: str | None = None, company: str | None = None) -> dict[str, Level]:
+def totals(
+	items: Iterable[str], warehouse: str | None = None, company: str | None = None
+) -> dict[str, Level]:
 	"""item -> Level summed over the warehouses of ``warehouse``/``company`` (or the whole site)."""
 	summed: dict[str, Level] = {}
 	for (item, _warehouse), level in levels(items, warehouses_in(warehouse, company)).items():

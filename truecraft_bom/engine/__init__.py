@@ -75,3 +75,16 @@ __all__ = [
 	"validate",
 	"where_used",
 ]
+
+
+def positive(value):
+	"""Interim: a quantity above zero as an exact number, else QuantityError."""
+	from .quantity import NotANumber
+
+	try:
+		number = exact(value)
+	except NotANumber:
+		raise QuantityError(f"quantity must be a number, not {value!r}") from None
+	if number <= 0:
+		raise QuantityError(f"quantity must be above zero, not {value}")
+	return number

@@ -17,10 +17,8 @@ from fractions import Fraction
 from .allocation import Pools
 from .capacity import capacity
 from .errors import EngineError, ShortageError, Shortfall, UnknownItemError
-from .explosion import Plan
 from .model import Catalog
 from .quantity import ZERO, exact, money, to_decimal
-from .resolve import Resolver
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from functools import cached_property
 from . import errors as E
 from .errors import BomError, NoBomError, Problem, QuantityError, UnknownItemError
 from .model import Catalog
-from .quantity import EXACT, NOT_EXACT, ZERO, NotANumber, exact, exact_decimal, to_decimal
+from .quantity import EXACT, NOT_EXACT, NotANumber, exact, exact_decimal, to_decimal
 from .resolve import Resolver, Use
 
 

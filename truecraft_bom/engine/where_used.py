@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .errors import EngineError, UnknownItemError
 from .model import Catalog
-from .resolve import Resolver
 
 
 def where_used(catalog: Catalog, item: str) -> tuple[str, ...]:

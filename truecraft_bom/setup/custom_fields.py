@@ -34,7 +34,9 @@ def _line_rule_fields() -> list[dict]:
 	after = "tc_section"
 	for rule in [*numbers, None, *others]:
 		if rule is None:
-			fields.append({"fieldname": "tc_column_break", "fieldtype": "Column Break", "insert_after": after})
+			fields.append(
+				{"fieldname": "tc_column_break", "fieldtype": "Column Break", "insert_after": after}
+			)
 			after = "tc_column_break"
 			continue
 		field = {

@@ -36,7 +36,10 @@ def before_uninstall():
 	"""Remove, in two statements, exactly the custom fields and property setters ``sync`` created."""
 	frappe.db.delete(
 		"Custom Field",
-		{"module": MODULE, "name": ("in", [_field_name(dt, f) for dt, fields in CUSTOM_FIELDS.items() for f in fields])},
+		{
+			"module": MODULE,
+			"name": ("in", [_field_name(dt, f) for dt, fields in CUSTOM_FIELDS.items() for f in fields]),
+		},
 	)
 	frappe.db.delete(
 		"Property Setter",

@@ -10,7 +10,7 @@ from erpnext.stock import get_warehouse_account_map
 from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice as invoice_from_delivery_note
 from frappe.utils import flt
 
-from truecraft_bom.depletion import InsufficientMaterialsError
+from truecraft_bom.errors import InsufficientMaterialsError
 from truecraft_bom.tests import factories as f
 
 test_dependencies = ["Currency Exchange"]
