@@ -4,14 +4,22 @@ Results are the engine's own (``as_dict``), with ``item`` named ``item_code`` as
 No ``from __future__ import annotations`` here: Frappe checks argument types from real annotations only.
 """
 
+import json
+from datetime import timedelta
+
 import frappe
 from frappe import _
+from frappe.utils import get_datetime, now_datetime
 
-from truecraft_bom import engine
+from truecraft_bom import engine, refresh
+from truecraft_bom.capacity import DOCTYPE as CAPACITY
 from truecraft_bom.catalog import load_catalog
 from truecraft_bom.errors import throw
 
 READ = ["GET", "POST"]
+# A record is stamped when written and visible when its transaction commits, a moment later: ``as_of`` lags
+# the clock by this much so that a poll never skips a record (some may come twice).
+AS_OF_MARGIN = timedelta(minutes=5)
 
 
 @frappe.whitelist(methods=READ)
@@ -73,6 +81,92 @@ def item_capacity(item_code: str):
 	except engine.EngineError as error:
 		throw(error)
 	return {"buildable": True, **_rest(result.as_dict())}
+
+
+@frappe.whitelist(methods=READ)
+def capacities(modified_since: str | None = None, item_codes: str | list | None = None):
+	"""Production Capacity records changed since ``modified_since`` (every record without it), for sales
+	channels that cap their listings at capacity: ``{"as_of", "records": [...]}``; pass ``as_of`` back as the
+	next ``modified_since``. Needs read permission on Production Capacity only (not on BOM)."""
+	if not frappe.has_permission(CAPACITY, "read"):
+		frappe.throw(
+			_("You need read permission on {0} to use TrueCraft BOM").format(_(CAPACITY)),
+			frappe.PermissionError,
+		)
+	filters = {}
+	if modified_since:
+		try:
+			filters["modified"] = (">=", get_datetime(modified_since))
+		except (ValueError, OverflowError, TypeError):
+			frappe.throw(
+				_("{0} is not a date and time; use a form such as 2026-11-23 09:30:00").format(
+					frappe.bold(frappe.utils.escape_html(str(modified_since)))
+				)
+			)
+	codes = _codes(item_codes)
+	if codes is not None:
+		filters["item_code"] = ("in", codes)
+	as_of = now_datetime() - AS_OF_MARGIN
+	rows = frappe.get_list(
+		CAPACITY,
+		filters=filters,
+		fields=[
+			"name",
+			"item_code",
+			"company",
+			"warehouse",
+			"capacity",
+			"unlimited",
+			"limiting",
+			"material_value",
+			"problem",
+			"refreshed_at",
+			"modified",
+		],
+		order_by="modified asc, name asc",
+		limit_page_length=0,
+	)
+	return {
+		"as_of": str(as_of),
+		"records": [
+			{
+				**row,
+				"capacity": None if row.unlimited else int(row.capacity or 0),
+				"unlimited": bool(row.unlimited),
+				"limiting": (row.limiting or "").split("\n") if row.limiting else [],
+				"refreshed_at": str(row.refreshed_at) if row.refreshed_at else None,
+				"modified": str(row.modified),
+			}
+			for row in rows
+		],
+	}
+
+
+@frappe.whitelist(methods=["POST"])
+def rebuild_capacity():
+	"""Recompute every Production Capacity record in the background (long queue, in chunks)."""
+	if not {"Stock Manager", "System Manager"} & set(frappe.get_roles()):
+		frappe.throw(
+			_("Only a Stock Manager or System Manager can rebuild Production Capacity"),
+			frappe.PermissionError,
+		)
+	refresh.rebuild()
+	return {"queued": True}
+
+
+def _codes(item_codes) -> list[str] | None:
+	"""``item_codes`` as a list: a JSON list, a comma-separated string or a list."""
+	if item_codes is None or item_codes == "":
+		return None
+	if isinstance(item_codes, str):
+		text = item_codes.strip()
+		try:
+			item_codes = json.loads(text) if text.startswith("[") else text.split(",")
+		except ValueError:
+			item_codes = None
+	if not isinstance(item_codes, list | tuple):
+		frappe.throw(_("item_codes must be a list of item codes, as JSON or separated by commas"))
+	return [str(code).strip() for code in item_codes if str(code).strip()]
 
 
 def _run(operation, catalog, *args):

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import frappe
 
@@ -40,10 +41,52 @@ VERSION_KEY = "truecraft_bom:structure_version"
 
 @dataclass(frozen=True)
 class Structure:
-	"""The site's BOMs and the items they involve, without stock; ``substitutes`` by item code."""
+	"""The site's BOMs and the items they involve, without stock; ``substitutes`` by item code, ``companies``
+	the company of each product's default BOM."""
 
 	catalog: Catalog
 	substitutes: dict[str, tuple[str, ...]]
+	companies: dict[str, str] = field(default_factory=dict)
+
+	@cached_property
+	def products(self) -> frozenset[str]:
+		"""Items that can be made: a default BOM of their own or lines inherited from a template (templates
+		themselves excluded)."""
+		return frozenset(self._uses)
+
+	@cached_property
+	def used_by(self) -> dict[str, frozenset[str]]:
+		"""item -> the products whose build involves it at any depth: ``engine.where_used`` for every item at
+		once, computed once per cached structure."""
+		index: dict[str, set[str]] = defaultdict(set)
+		for product, codes in self._uses.items():
+			for code in codes:
+				index[code].add(product)
+		return {code: frozenset(products) for code, products in index.items()}
+
+	@cached_property
+	def _uses(self) -> dict[str, set[str]]:
+		"""product -> the other items its build involves (sub-assemblies, materials, substitutes)."""
+		catalog = self.catalog
+		candidates = set(catalog.boms)
+		frontier = list(candidates)
+		while frontier:  # variants (of variants) of anything with a BOM may inherit its lines
+			for variant in catalog.variants(frontier.pop()):
+				if variant not in candidates:
+					candidates.add(variant)
+					frontier.append(variant)
+		uses: dict[str, set[str]] = {}
+		for code in sorted(candidates):
+			item = catalog.items.get(code)
+			if item is None or item.has_variants:
+				continue
+			try:
+				uses[code] = engine.items_used(catalog, code) - {code}
+			except engine.NoBomError:
+				continue
+			except engine.EngineError:
+				uses[code] = set()  # a product whose BOM cannot be resolved: its record says why
+		return uses
 
 
 # site -> (version, Structure): the structure this process loaded last, reused while the version holds
@@ -131,7 +174,7 @@ def _extend(base: Structure, missing: set[str], overrides: Mapping[str, object])
 	for product, doc in overrides.items():
 		rows = [row for row in doc.get("items") or [] if row.get("item_code")]
 		boms[product] = _bom(product, doc, rows, substitutes)
-	return Structure(Catalog(items.values(), boms.values()), substitutes)
+	return Structure(Catalog(items.values(), boms.values()), substitutes, base.companies)
 
 
 def _build(bom_rows: dict[str, tuple[dict, list]], codes: set[str]) -> Structure:
@@ -159,7 +202,8 @@ def _build(bom_rows: dict[str, tuple[dict, list]], codes: set[str]) -> Structure
 	catalog_boms = [
 		_bom(product, header, lines, substitutes) for product, (header, lines) in bom_rows.items()
 	]
-	return Structure(Catalog(catalog_items, catalog_boms), substitutes)
+	companies = {product: header["company"] for product, (header, _lines) in bom_rows.items()}
+	return Structure(Catalog(catalog_items, catalog_boms), substitutes, companies)
 
 
 def line_from_row(row, substitutes: Mapping[str, tuple[str, ...]] | None = None) -> Line:
@@ -220,6 +264,7 @@ def _default_boms() -> dict[str, tuple[dict, list]]:
 		.select(
 			bom.name.as_("bom"),
 			bom.item.as_("product"),
+			bom.company.as_("bom_company"),
 			bom.quantity.as_("bom_quantity"),
 			bom_item.item_code,
 			bom_item.stock_qty,
@@ -236,7 +281,10 @@ def _default_boms() -> dict[str, tuple[dict, list]]:
 	result: dict[str, tuple[dict, list]] = {}
 	for row in rows:
 		if row.product not in result:
-			result[row.product] = ({"name": row.bom, "quantity": row.bom_quantity}, [])
+			result[row.product] = (
+				{"name": row.bom, "quantity": row.bom_quantity, "company": row.bom_company},
+				[],
+			)
 		if row.item_code:
 			result[row.product][1].append(row)
 	return result

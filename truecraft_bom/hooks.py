@@ -26,8 +26,9 @@ override_doctype_dashboards = {
 	"Sales Invoice": "truecraft_bom.events.sales_invoice.get_dashboard_data",
 }
 
-# Changes the cached BOM structure is built from (truecraft_bom.catalog) bump its version.
-_structure_changed = "truecraft_bom.catalog.invalidate"
+# Changes the cached BOM structure is built from (truecraft_bom.catalog) bump its version, and refresh the
+# Production Capacity records they touch once they commit.
+_structure_changed = ["truecraft_bom.catalog.invalidate", "truecraft_bom.refresh.structure_changed"]
 
 doc_events = {
 	"BOM": {
@@ -59,4 +60,17 @@ doc_events = {
 	"Stock Entry": {
 		"before_cancel": "truecraft_bom.events.stock_entry.before_cancel",
 	},
+	# every stock movement and its cancellation posts these: capacity is refreshed after commit
+	"Stock Ledger Entry": {"on_submit": "truecraft_bom.events.stock_ledger_entry.on_submit"},
+	"Stock Reservation Entry": {"on_change": "truecraft_bom.events.stock_reservation_entry.on_change"},
+	"Work Order": {"on_change": "truecraft_bom.events.work_order.on_change"},
+}
+
+# Production Capacity records are derived: they never stop an Item (or Warehouse) from being deleted, and the
+# refresh that follows the deletion removes them
+ignore_links_on_delete = ["Production Capacity"]
+
+scheduler_events = {
+	"hourly": ["truecraft_bom.refresh.hourly"],
+	"daily": ["truecraft_bom.alerts.daily"],
 }

@@ -65,6 +65,16 @@ CUSTOM_FIELDS = {
 			"insert_after": "is_stock_item",
 			"description": _("Made to order: a sale consumes the materials of this item's BOM."),
 		},
+		{
+			"fieldname": "tc_capacity_target",
+			"fieldtype": "Float",
+			"label": _("Capacity Target"),
+			"insert_after": "tc_deplete_on_sale",
+			"non_negative": 1,
+			"description": _(
+				"Stock Managers get a daily digest of the items that can be made fewer times than this."
+			),
+		},
 	],
 	"Stock Entry": [
 		{

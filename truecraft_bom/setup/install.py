@@ -60,8 +60,10 @@ def before_tests():
 	"""Complete ERPNext's setup and bring this app's fields and doctypes up to the code under test."""
 	from erpnext.setup.utils import before_tests as erpnext_before_tests
 	from frappe.model.sync import sync_for
+	from frappe.utils.dashboard import sync_dashboards
 
 	erpnext_before_tests()
 	sync_for("truecraft_bom")
+	sync_dashboards("truecraft_bom")  # number cards and charts (migrate does this too)
 	sync()
 	frappe.db.commit()

@@ -1,0 +1,367 @@
+"""Production Capacity records: one per product, true after every stock movement once the queue drains.
+
+The soap maker: three soaps and a gift set share lavender oil and coconut oil; a gift box is made from an
+unrelated material; a service needs only labour. Tests run no RQ worker: ``commit()`` runs what a commit
+runs for this app (the after-commit hand-over to the queue) and ``refresh.drain()`` runs the queued refresh
+job in the test's transaction.
+"""
+
+from unittest.mock import patch
+
+import frappe
+from frappe.utils import add_to_date, flt, now_datetime
+
+from truecraft_bom import api, capacity, engine, refresh
+from truecraft_bom.catalog import load_catalog, structure
+from truecraft_bom.tests import factories as f
+
+test_dependencies = ["Currency Exchange"]
+
+LAV, COCONUT, WRAP, BOX, LABOUR = "CAP-LAV-OIL", "CAP-COCONUT", "CAP-WRAP", "CAP-BOX", "CAP-LABOUR"
+SOAP, DREAM, SET, GIFT, SERVICE = "CAP-SOAP", "CAP-DREAM", "CAP-SET", "CAP-GIFT", "CAP-SERVICE"
+PRODUCTS = (SOAP, DREAM, SET, GIFT, SERVICE)
+RATES = {LAV: 0.9, COCONUT: 0.12, WRAP: 0.1, BOX: 1.5}
+START = {LAV: 65, COCONUT: 800, WRAP: 500, BOX: 20}
+
+
+def make_catalog():
+	for code in (LAV, COCONUT):
+		f.make_item(code, stock_uom="Kg", rate=RATES[code])
+	for code in (WRAP, BOX):
+		f.make_item(code, rate=RATES[code])
+	f.make_item(LABOUR, stock_uom="Hour", is_stock=False, rate=2.5)
+	for code in PRODUCTS:
+		f.make_item(code, tc_deplete_on_sale=1)
+	f.make_bom(
+		SOAP,
+		[
+			{"item_code": LAV, "qty": 1.2, "tc_attrition": 2},  # 1.224 a bar
+			{"item_code": COCONUT, "qty": 8},
+			{"item_code": WRAP, "qty": 1},
+			{"item_code": LABOUR, "qty": 0.1},
+		],
+	)
+	f.make_bom(DREAM, [{"item_code": LAV, "qty": 0.6}, {"item_code": COCONUT, "qty": 8}, {"item_code": WRAP}])
+	f.make_bom(SET, [{"item_code": SOAP, "qty": 1}, {"item_code": DREAM, "qty": 1}])
+	f.make_bom(GIFT, [{"item_code": BOX, "qty": 1}])
+	f.make_bom(SERVICE, [{"item_code": LABOUR, "qty": 1}])
+	for code, qty in START.items():
+		f.receive(code, qty, rate=RATES[code])
+	f.set_settings(
+		deplete_on_sale=1,
+		use_finished_stock=1,
+		consumables_at_sale="Do not deplete",
+		source_warehouse=None,
+		non_stock_expense_account=frappe.get_cached_value(
+			"Company", f.company(), "expenses_included_in_valuation"
+		),
+	)
+
+
+def commit():
+	"""What a commit runs for this app: the noted changes join the queue (no job runs: tests have no worker)."""
+	assert refresh._flush in frappe.db.after_commit._functions, "nothing was handed to the commit"
+	refresh._flush()
+
+
+def snapshot() -> dict[str, frappe._dict]:
+	"""Company-wide records by item."""
+	return {
+		row.item_code: row
+		for row in frappe.get_all(
+			capacity.DOCTYPE,
+			filters={"item_code": ("in", PRODUCTS), "warehouse": ("is", "not set")},
+			fields=["name", "item_code", "capacity", "unlimited", "limiting", "material_value", "modified"],
+		)
+	}
+
+
+class CapacityTestCase(f.TrueCraftTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_catalog()
+		capacity.refresh(capacity.products(), isolated=False)
+
+	def setUp(self):
+		super().setUp()
+		refresh.clear()
+
+	def capacities(self) -> dict[str, int | None]:
+		return {code: (None if row.unlimited else int(row.capacity)) for code, row in snapshot().items()}
+
+	def assert_records_equal_api(self):
+		for code, row in snapshot().items():
+			expected = api.capacity(code)
+			self.assertEqual(None if row.unlimited else int(row.capacity), expected["capacity"], code)
+			self.assertEqual(row.limiting.split("\n") if row.limiting else [], expected["limiting"], code)
+
+
+class TestRecords(CapacityTestCase):
+	def test_one_record_per_product_with_the_engine_figures(self):
+		self.assertEqual(self.capacities(), {SOAP: 53, DREAM: 100, SET: 35, GIFT: 20, SERVICE: None})
+		records = snapshot()
+		self.assertEqual(records[SOAP].limiting, LAV)
+		self.assertEqual(records[DREAM].limiting, COCONUT)
+		self.assertEqual(records[SET].limiting, LAV)
+		# 53 bars take 64.872 oil at 0.9, 424 coconut at 0.12 and 53 wraps at 0.1
+		self.assertEqual(flt(records[SOAP].material_value, 2), flt(64.872 * 0.9 + 424 * 0.12 + 53 * 0.1, 2))
+		self.assertEqual(records[SERVICE].material_value, 0)
+		self.assert_records_equal_api()
+		# materials are not products: no record
+		self.assertFalse(frappe.db.exists(capacity.DOCTYPE, {"item_code": LAV}))
+		row = frappe.get_doc(capacity.DOCTYPE, records[SOAP].name)
+		self.assertEqual((row.company, row.warehouse), (f.company(), None))
+
+	def test_the_where_used_index_is_the_engines(self):
+		catalog = load_catalog(stock=False)
+		used_by = structure().used_by
+		for code in (LAV, COCONUT, WRAP, BOX, LABOUR, SOAP, DREAM):
+			self.assertEqual(sorted(used_by.get(code, ())), list(engine.where_used(catalog, code)), code)
+
+	def test_a_receipt_raises_exactly_the_affected_products_after_commit(self):
+		before = snapshot()
+		f.receive(LAV, 30, rate=0.9)
+		# not before commit: nothing queued, nothing written
+		self.assertEqual(refresh.pending()[refresh.MOVED], set())
+		self.assertEqual(snapshot(), before)
+		commit()
+		self.assertEqual(refresh.pending()[refresh.MOVED], {LAV})
+		self.assertEqual(snapshot(), before)  # queued, not yet run
+		refresh.drain()
+		# 95 oil: 77 bars; the set is now stopped by coconut (800 / 16)
+		self.assertEqual(self.capacities(), {SOAP: 77, DREAM: 100, SET: 50, GIFT: 20, SERVICE: None})
+		after = snapshot()
+		self.assertEqual(after[SET].limiting, COCONUT)
+		# dream soap uses the oil but its figures did not change: not rewritten; the others are untouched
+		for code in (DREAM, GIFT, SERVICE):
+			self.assertEqual(after[code], before[code], code)
+		for code in (SOAP, SET):
+			self.assertGreater(after[code].modified, before[code].modified, code)
+		self.assertEqual(refresh.pending()[refresh.MOVED], set())
+		self.assert_records_equal_api()
+
+	def test_a_record_is_written_through_the_document_path(self):
+		name = snapshot()[SOAP].name
+		versions = frappe.db.count("Version", {"ref_doctype": capacity.DOCTYPE, "docname": name})
+		f.issue(LAV, 5)
+		commit()
+		refresh.drain()
+		self.assertEqual(
+			frappe.db.count("Version", {"ref_doctype": capacity.DOCTYPE, "docname": name}), versions + 1
+		)
+		version = frappe.get_last_doc("Version", {"ref_doctype": capacity.DOCTYPE, "docname": name})
+		changed = {
+			field: (flt(old), flt(new)) for field, old, new in frappe.parse_json(version.data)["changed"]
+		}
+		self.assertEqual(changed["capacity"], (53, 49))
+
+	def test_a_sale_lowers_capacity_and_its_cancellation_restores_it(self):
+		invoice = f.make_sales_invoice([(SOAP, 5, 8)])
+		commit()
+		refresh.drain()
+		# 58.88 oil left: 48 bars, 32 sets; coconut 760: 95 dream soaps
+		self.assertEqual(self.capacities(), {SOAP: 48, DREAM: 95, SET: 32, GIFT: 20, SERVICE: None})
+		self.assert_records_equal_api()
+		invoice.reload()
+		invoice.cancel()
+		commit()
+		refresh.drain()
+		self.assertEqual(self.capacities(), {SOAP: 53, DREAM: 100, SET: 35, GIFT: 20, SERVICE: None})
+		self.assert_records_equal_api()
+
+	def test_a_new_default_bom_refreshes_the_product_and_the_products_that_use_it(self):
+		before = snapshot()
+		f.make_bom(
+			DREAM, [{"item_code": LAV, "qty": 0.6}, {"item_code": COCONUT, "qty": 4}, {"item_code": WRAP}]
+		)
+		commit()
+		self.assertIn(DREAM, refresh.pending()[refresh.CHANGED])
+		refresh.drain()
+		after = snapshot()
+		# half the coconut: 200 by coconut, 108 by oil
+		self.assertEqual((after[DREAM].capacity, after[DREAM].limiting), (108, LAV))
+		# the set still stops at 35 on oil, but its 35 now take 35 x 4 less coconut
+		self.assertEqual(after[SET].capacity, 35)
+		self.assertEqual(
+			flt(before[SET].material_value - after[SET].material_value, 2), flt(35 * 4 * 0.12, 2)
+		)
+		self.assertEqual(after[GIFT], before[GIFT])
+		self.assert_records_equal_api()
+
+	def test_a_cancelled_bom_takes_its_record_away(self):
+		frappe.get_doc("BOM", {"item": GIFT, "is_default": 1}).cancel()
+		commit()
+		refresh.drain()
+		self.assertNotIn(GIFT, snapshot())
+		self.assertIn(SOAP, snapshot())
+
+	def test_a_substitute_added_refreshes_the_products_that_use_the_item(self):
+		other = f.make_item("CAP-LAV-OIL-2", stock_uom="Kg", rate=1)
+		f.receive(other, 12.24)
+		commit()
+		refresh.drain()
+		self.assertEqual(self.capacities()[SOAP], 53)  # nobody uses it yet
+		f.make_alternative(LAV, other)
+		commit()
+		refresh.drain()
+		self.assertEqual(self.capacities()[SOAP], 63)  # (65 + 12.24) / 1.224
+		self.assert_records_equal_api()
+
+	def test_the_materials_source_warehouse_has_its_own_records(self):
+		source = f.warehouse("TrueCraft Workshop")
+		f.receive(LAV, 12.24, to_warehouse=source)
+		f.receive(COCONUT, 800, to_warehouse=source)
+		f.receive(WRAP, 100, to_warehouse=source)
+		f.set_settings(source_warehouse=source)
+		refresh.rebuild()  # tests: runs at once
+		rows = {
+			row.item_code: row
+			for row in frappe.get_all(
+				capacity.DOCTYPE,
+				filters={"item_code": ("in", PRODUCTS), "warehouse": source},
+				fields=["item_code", "capacity", "unlimited"],
+			)
+		}
+		self.assertEqual(set(rows), set(PRODUCTS))
+		for code, row in rows.items():
+			expected = api.capacity(code, warehouse=source)["capacity"]
+			self.assertEqual(None if row.unlimited else int(row.capacity), expected, code)
+		self.assertEqual(int(rows[SOAP].capacity), 10)
+		# company-wide records count both warehouses
+		self.assertEqual(self.capacities()[SOAP], 63)
+		f.set_settings(source_warehouse=None)
+		refresh.rebuild()
+		self.assertFalse(frappe.db.exists(capacity.DOCTYPE, {"warehouse": source}))
+
+	def test_a_work_order_reserves_its_materials(self):
+		order = frappe.get_doc(
+			{
+				"doctype": "Work Order",
+				"production_item": SOAP,
+				"bom_no": frappe.db.get_value("BOM", {"item": SOAP, "is_default": 1}),
+				"qty": 10,
+				"company": f.company(),
+				"source_warehouse": f.warehouse(),
+				"wip_warehouse": f.warehouse(),
+				"fg_warehouse": f.warehouse(),
+				"planned_start_date": now_datetime(),
+			}
+		)
+		order.insert()
+		order.submit()
+		commit()
+		self.assertIn(LAV, refresh.pending()[refresh.MOVED])
+		refresh.drain()
+		self.assertEqual(self.capacities()[SOAP], 43)  # (65 - 12.24 reserved) / 1.224
+		self.assert_records_equal_api()
+
+
+class TestQueue(CapacityTestCase):
+	def test_one_job_is_queued_for_many_commits_and_a_running_job_does_not_swallow_new_ones(self):
+		queued = []
+		frappe.flags.in_test = False  # the queue hands over to RQ as it does on a site
+		self.addCleanup(setattr, frappe.flags, "in_test", True)
+		with patch("frappe.enqueue", side_effect=lambda *args, **kwargs: queued.append(kwargs)):
+			f.issue(LAV, 1)
+			commit()
+			f.issue(COCONUT, 1)
+			commit()
+			self.assertEqual(len(queued), 1)
+			self.assertEqual(queued[0]["queue"], "short")
+			self.assertTrue(queued[0]["job_id"].startswith("truecraft_bom:capacity:refresh:"))
+			self.assertEqual(refresh.pending()[refresh.MOVED], {LAV, COCONUT})
+			refresh.run_pending(isolated=False)  # the job starts: the next commit queues another
+			f.issue(WRAP, 1)
+			commit()
+			self.assertEqual(len(queued), 2)
+		self.assertEqual(self.capacities()[SOAP], 52)
+
+	def test_a_failing_handover_never_fails_the_document(self):
+		entry = f.issue(LAV, 1)
+		with (
+			patch.object(frappe.cache, "sadd", side_effect=ConnectionError("redis is down")),
+			patch("frappe.log_error") as log_error,
+		):
+			commit()  # raises nothing
+		self.assertEqual(frappe.db.get_value("Stock Entry", entry.name, "docstatus"), 1)
+		self.assertEqual(
+			log_error.call_args.kwargs["title"], "Production Capacity: could not queue a refresh"
+		)
+
+	def test_a_failing_job_puts_its_items_back(self):
+		f.issue(LAV, 1)
+		commit()
+		with patch.object(capacity, "refresh", side_effect=RuntimeError("boom")):
+			with self.assertRaises(RuntimeError):
+				refresh.drain()
+		self.assertEqual(refresh.pending()[refresh.MOVED], {LAV})
+		refresh.drain()
+		self.assertEqual(self.capacities()[SOAP], 52)
+
+
+class TestChannelSync(CapacityTestCase):
+	def test_capacities_returns_records_changed_since_a_time(self):
+		everything = api.capacities(item_codes=list(PRODUCTS))
+		self.assertEqual(
+			{row["item_code"]: row["capacity"] for row in everything["records"]},
+			{SOAP: 53, DREAM: 100, SET: 35, GIFT: 20, SERVICE: None},
+		)
+		soap = next(row for row in everything["records"] if row["item_code"] == SOAP)
+		self.assertEqual(soap["limiting"], [LAV])
+		self.assertIsNone(soap["warehouse"])
+		since = add_to_date(now_datetime(), seconds=1)
+		# as if refreshed later: only it has changed since
+		frappe.db.set_value(
+			capacity.DOCTYPE, soap["name"], "modified", add_to_date(since, seconds=5), update_modified=False
+		)
+		changed = api.capacities(modified_since=str(since), item_codes=f"{SOAP},{GIFT}")
+		self.assertEqual([row["item_code"] for row in changed["records"]], [SOAP])
+		self.assertLess(frappe.utils.get_datetime(changed["as_of"]), now_datetime())
+		self.assertEqual(
+			[row["item_code"] for row in api.capacities(item_codes=f'["{GIFT}"]')["records"]], [GIFT]
+		)
+
+	def test_bad_arguments_get_a_clear_error(self):
+		with self.assertRaisesRegex(frappe.ValidationError, "not a date and time"):
+			api.capacities(modified_since="yesterday-ish")
+		with self.assertRaisesRegex(frappe.ValidationError, "list of item codes"):
+			api.capacities(item_codes='["unclosed')
+
+
+class TestPermissions(CapacityTestCase):
+	def test_a_sales_user_reads_records_but_not_boms(self):
+		user = f.make_user("cap-sales@example.com", ["Sales User"])
+		frappe.set_user(user)
+		self.assertTrue(frappe.has_permission(capacity.DOCTYPE, "read"))
+		self.assertFalse(frappe.has_permission(capacity.DOCTYPE, "write"))
+		self.assertFalse(frappe.has_permission("BOM", "read"))
+		rows = frappe.get_list(
+			capacity.DOCTYPE, filters={"item_code": SOAP, "warehouse": ("is", "not set")}, pluck="capacity"
+		)
+		self.assertEqual(rows, [53])
+		self.assertEqual(
+			{row["item_code"]: row["capacity"] for row in api.capacities(item_codes=[SOAP])["records"]},
+			{SOAP: 53},
+		)
+		with self.assertRaises(frappe.PermissionError):
+			api.capacity(SOAP)
+		with self.assertRaises(frappe.PermissionError):
+			frappe.get_list("BOM", filters={"item": SOAP})
+
+	def test_a_user_without_read_gets_no_records(self):
+		frappe.set_user(f.make_user("cap-nobody@example.com", ["Purchase User"]))
+		with self.assertRaises(frappe.PermissionError):
+			api.capacities()
+
+	def test_only_stock_and_system_managers_rebuild(self):
+		stock_user = f.make_user("cap-stock-user@example.com", ["Stock User"])
+		manager = f.make_user("cap-stock-manager@example.com", ["Stock Manager"])
+		frappe.set_user(stock_user)
+		with self.assertRaisesRegex(frappe.PermissionError, "Only a Stock Manager or System Manager"):
+			api.rebuild_capacity()
+		frappe.set_user(manager)
+		name = snapshot()[SOAP].name
+		frappe.db.set_value(capacity.DOCTYPE, name, "capacity", 7)  # out of date
+		self.assertEqual(api.rebuild_capacity(), {"queued": True})
+		self.assertEqual(self.capacities()[SOAP], 53)
