@@ -62,7 +62,7 @@ def digest() -> list[str]:
 		f"<table class='table table-bordered'><tr><th>{_('Item')}</th><th>{_('Item Name')}</th>"
 		f"<th>{_('Can Make')}</th><th>{_('Target')}</th></tr>{rows}</table>"
 	)
-	subject = _("{0} products can be made fewer times than their capacity target").format(len(below))
+	subject = _("Products below their capacity target: {0}").format(len(below))
 	_notify(users, subject, content, link, None, None)
 	return [row.item_code for row in below]
 

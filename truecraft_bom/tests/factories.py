@@ -303,3 +303,69 @@ def set_settings(**values):
 	settings = frappe.get_single("TrueCraft Settings")
 	settings.update(values)
 	settings.save(ignore_permissions=True)
+
+
+# The soap maker with capacity in mind: three soaps and a set of two share lavender oil and coconut oil; a gift
+# box is made from an unrelated material; a service needs only labour. With START in stock: soap 53 (oil),
+# dream soap 100 (coconut), set 35 (oil), gift 20 (boxes), service unlimited.
+SOAP_MATERIALS = ("CAP-LAV-OIL", "CAP-COCONUT", "CAP-WRAP", "CAP-BOX", "CAP-LABOUR")
+SOAP_PRODUCTS = ("CAP-SOAP", "CAP-DREAM", "CAP-SET", "CAP-GIFT", "CAP-SERVICE")
+SOAP_RATES = {"CAP-LAV-OIL": 0.9, "CAP-COCONUT": 0.12, "CAP-WRAP": 0.1, "CAP-BOX": 1.5}
+SOAP_START = {"CAP-LAV-OIL": 65, "CAP-COCONUT": 800, "CAP-WRAP": 500, "CAP-BOX": 20}
+
+
+def make_soap_catalog():
+	lav, coconut, wrap, box, labour = SOAP_MATERIALS
+	soap, dream, gift_set, gift, service = SOAP_PRODUCTS
+	for code in (lav, coconut):
+		make_item(code, stock_uom="Kg", rate=SOAP_RATES[code])
+	for code in (wrap, box):
+		make_item(code, rate=SOAP_RATES[code])
+	make_item(labour, stock_uom="Hour", is_stock=False, rate=2.5)
+	for code in SOAP_PRODUCTS:
+		make_item(code, tc_deplete_on_sale=1)
+	make_bom(
+		soap,
+		[
+			{"item_code": lav, "qty": 1.2, "tc_attrition": 2},  # 1.224 a bar
+			{"item_code": coconut, "qty": 8},
+			{"item_code": wrap, "qty": 1},
+			{"item_code": labour, "qty": 0.1},
+		],
+	)
+	make_bom(dream, [{"item_code": lav, "qty": 0.6}, {"item_code": coconut, "qty": 8}, {"item_code": wrap}])
+	make_bom(gift_set, [{"item_code": soap, "qty": 1}, {"item_code": dream, "qty": 1}])
+	make_bom(gift, [{"item_code": box, "qty": 1}])
+	make_bom(service, [{"item_code": labour, "qty": 1}])
+	for code, qty in SOAP_START.items():
+		receive(code, qty, rate=SOAP_RATES[code])
+	set_settings(
+		deplete_on_sale=1,
+		use_finished_stock=1,
+		consumables_at_sale="Do not deplete",
+		source_warehouse=None,
+		non_stock_expense_account=frappe.get_cached_value(
+			"Company", company(), "expenses_included_in_valuation"
+		),
+	)
+
+
+def hand_over_to_queue():
+	"""What a commit runs for the capacity refresh: the noted changes join the queue. Tests have no worker:
+	``refresh.drain()`` then runs the job."""
+	from truecraft_bom import refresh
+
+	assert refresh._flush in frappe.db.after_commit._functions, "nothing was handed to the commit"
+	refresh._flush()
+
+
+def capacity_records(products) -> dict[str, frappe._dict]:
+	"""Company-wide Production Capacity records of ``products`` by item."""
+	return {
+		row.item_code: row
+		for row in frappe.get_all(
+			"Production Capacity",
+			filters={"item_code": ("in", products), "warehouse": ("is", "not set")},
+			fields=["name", "item_code", "capacity", "unlimited", "limiting", "material_value", "modified"],
+		)
+	}

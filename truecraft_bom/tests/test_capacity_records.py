@@ -1,7 +1,6 @@
 """Production Capacity records: one per product, true after every stock movement once the queue drains.
 
-The soap maker: three soaps and a gift set share lavender oil and coconut oil; a gift box is made from an
-unrelated material; a service needs only labour. Tests run no RQ worker: ``commit()`` runs what a commit
+The soap maker of ``factories.make_soap_catalog``. Tests run no RQ worker: ``commit()`` runs what a commit
 runs for this app (the after-commit hand-over to the queue) and ``refresh.drain()`` runs the queued refresh
 job in the test's transaction.
 """
@@ -17,70 +16,23 @@ from truecraft_bom.tests import factories as f
 
 test_dependencies = ["Currency Exchange"]
 
-LAV, COCONUT, WRAP, BOX, LABOUR = "CAP-LAV-OIL", "CAP-COCONUT", "CAP-WRAP", "CAP-BOX", "CAP-LABOUR"
-SOAP, DREAM, SET, GIFT, SERVICE = "CAP-SOAP", "CAP-DREAM", "CAP-SET", "CAP-GIFT", "CAP-SERVICE"
-PRODUCTS = (SOAP, DREAM, SET, GIFT, SERVICE)
-RATES = {LAV: 0.9, COCONUT: 0.12, WRAP: 0.1, BOX: 1.5}
-START = {LAV: 65, COCONUT: 800, WRAP: 500, BOX: 20}
-
-
-def make_catalog():
-	for code in (LAV, COCONUT):
-		f.make_item(code, stock_uom="Kg", rate=RATES[code])
-	for code in (WRAP, BOX):
-		f.make_item(code, rate=RATES[code])
-	f.make_item(LABOUR, stock_uom="Hour", is_stock=False, rate=2.5)
-	for code in PRODUCTS:
-		f.make_item(code, tc_deplete_on_sale=1)
-	f.make_bom(
-		SOAP,
-		[
-			{"item_code": LAV, "qty": 1.2, "tc_attrition": 2},  # 1.224 a bar
-			{"item_code": COCONUT, "qty": 8},
-			{"item_code": WRAP, "qty": 1},
-			{"item_code": LABOUR, "qty": 0.1},
-		],
-	)
-	f.make_bom(DREAM, [{"item_code": LAV, "qty": 0.6}, {"item_code": COCONUT, "qty": 8}, {"item_code": WRAP}])
-	f.make_bom(SET, [{"item_code": SOAP, "qty": 1}, {"item_code": DREAM, "qty": 1}])
-	f.make_bom(GIFT, [{"item_code": BOX, "qty": 1}])
-	f.make_bom(SERVICE, [{"item_code": LABOUR, "qty": 1}])
-	for code, qty in START.items():
-		f.receive(code, qty, rate=RATES[code])
-	f.set_settings(
-		deplete_on_sale=1,
-		use_finished_stock=1,
-		consumables_at_sale="Do not deplete",
-		source_warehouse=None,
-		non_stock_expense_account=frappe.get_cached_value(
-			"Company", f.company(), "expenses_included_in_valuation"
-		),
-	)
+LAV, COCONUT, WRAP, BOX, LABOUR = f.SOAP_MATERIALS
+SOAP, DREAM, SET, GIFT, SERVICE = PRODUCTS = f.SOAP_PRODUCTS
 
 
 def commit():
-	"""What a commit runs for this app: the noted changes join the queue (no job runs: tests have no worker)."""
-	assert refresh._flush in frappe.db.after_commit._functions, "nothing was handed to the commit"
-	refresh._flush()
+	f.hand_over_to_queue()
 
 
 def snapshot() -> dict[str, frappe._dict]:
-	"""Company-wide records by item."""
-	return {
-		row.item_code: row
-		for row in frappe.get_all(
-			capacity.DOCTYPE,
-			filters={"item_code": ("in", PRODUCTS), "warehouse": ("is", "not set")},
-			fields=["name", "item_code", "capacity", "unlimited", "limiting", "material_value", "modified"],
-		)
-	}
+	return f.capacity_records(PRODUCTS)
 
 
 class CapacityTestCase(f.TrueCraftTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		make_catalog()
+		f.make_soap_catalog()
 		capacity.refresh(capacity.products(), isolated=False)
 
 	def setUp(self):
