@@ -238,6 +238,7 @@ def _insert(code: str, scope: Scope, new: Figures, stamp):
 def _update(name: str, new: Figures, stamp):
 	doc = frappe.get_doc(DOCTYPE, name)
 	doc.update({"refreshed_at": stamp, **asdict(new)})
+	doc.flags.ignore_links = True  # only figures change: item, company and warehouse were checked on insert
 	doc.save(ignore_permissions=True, ignore_version=False)  # the history of a record is its versions
 
 

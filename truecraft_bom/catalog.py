@@ -2,7 +2,10 @@
 
 The structure (what does not move with stock) is read in four queries and kept per process, keyed by a
 version counter in Redis that every change to a BOM, Item, Item Alternative, UOM or Item Attribute bumps
-(at once, and again after the transaction commits or rolls back):
+(at once, and again after the transaction commits or rolls back). It is also kept in Redis (pickled, with
+its where-used index once computed) for the other processes: an RQ worker runs each job in a fresh process,
+and unpickling is several times faster than reading and indexing the structure again. A transaction that
+changed the structure does not share what it loads until it commits (it sees its own uncommitted rows).
 1. every default BOM (active, submitted, ``is_default``) joined with its lines and the app's line fields;
 2. Item Alternatives of the items those BOMs name (substitutes; ``two_way`` honoured);
 3. all those items, their substitutes and the variants of any of them (flags, whole-number UOM, rates);
@@ -16,6 +19,7 @@ Quantities are in stock UOM (BOM Item ``stock_qty``); what counts as reserved is
 
 from __future__ import annotations
 
+import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +41,9 @@ LINE_FIELDS = (
 	"tc_reference",
 )
 VERSION_KEY = "truecraft_bom:structure_version"
+# the pickled structure (SHARED_KEY:version names its version); the suffix changes with Structure's fields
+SHARED_KEY = "truecraft_bom:structure:1"
+SHARED_TTL = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class Structure:
 	catalog: Catalog
 	substitutes: dict[str, tuple[str, ...]]
 	companies: dict[str, str] = field(default_factory=dict)
+	# the structure version it was loaded at (None: not the site's, e.g. with unsaved BOMs standing in)
+	version: bytes | None = field(default=None, compare=False)
 
 	@cached_property
 	def products(self) -> frozenset[str]:
@@ -86,6 +95,8 @@ class Structure:
 				continue
 			except engine.EngineError:
 				uses[code] = set()  # a product whose BOM cannot be resolved: its record says why
+		self.__dict__["_uses"] = uses  # what cached_property would store, in time for _share to see it
+		_share(self)
 		return uses
 
 
@@ -132,7 +143,10 @@ def structure() -> Structure:
 	cached = _structures.get(site)
 	if cached is not None and version is not None and cached[0] == version:
 		return cached[1]
-	loaded = _load_structure()
+	loaded = _shared(version)
+	if loaded is None:
+		loaded = _load_structure(version)
+		_share(loaded)
 	_structures[site] = (version, loaded)
 	return loaded
 
@@ -142,8 +156,15 @@ def invalidate(doc=None, method=None):
 	_bump()
 	# again once the change is visible to others (or undone): a process that reloaded in between
 	# read the old rows
-	frappe.db.after_commit.add(_bump)
-	frappe.db.after_rollback.add(_bump)
+	frappe.db.after_commit.add(_settled)
+	frappe.db.after_rollback.add(_settled)
+	# until then, what this transaction loads includes its own uncommitted rows: not for other processes
+	frappe.local.truecraft_structure_changed = True
+
+
+def _settled():
+	frappe.local.truecraft_structure_changed = False
+	_bump()
 
 
 def _version() -> bytes | None:
@@ -154,12 +175,44 @@ def _bump():
 	frappe.cache.incr(frappe.cache.make_key(VERSION_KEY))
 
 
-def _load_structure() -> Structure:
+def _load_structure(version: bytes | None = None) -> Structure:
 	bom_rows = _default_boms()
 	codes = set(bom_rows)
 	for _header, lines in bom_rows.values():
 		codes.update(row.item_code for row in lines)
-	return _build(bom_rows, codes)
+	base = _build(bom_rows, codes)
+	return Structure(base.catalog, base.substitutes, base.companies, version)
+
+
+def _share(base: Structure):
+	"""Keep ``base`` in Redis for other processes, without the engine's memoised resolution (large, and
+	rebuilt per product on demand) but with the where-used index when it has been computed."""
+	if base.version is None or getattr(frappe.local, "truecraft_structure_changed", False):
+		return
+	clean = Structure(
+		Catalog(base.catalog.items, base.catalog.boms), base.substitutes, base.companies, base.version
+	)
+	if "_uses" in base.__dict__:
+		clean.__dict__["_uses"] = base.__dict__["_uses"]
+	try:
+		blob = pickle.dumps(clean, protocol=pickle.HIGHEST_PROTOCOL)
+		pipe = frappe.cache.pipeline()
+		pipe.set(frappe.cache.make_key(SHARED_KEY), blob, ex=SHARED_TTL)
+		pipe.set(frappe.cache.make_key(f"{SHARED_KEY}:version"), base.version, ex=SHARED_TTL)
+		pipe.execute()
+	except Exception:
+		frappe.logger("truecraft_bom").warning("could not share the BOM structure in Redis", exc_info=True)
+
+
+def _shared(version: bytes | None) -> Structure | None:
+	"""The structure another process shared at ``version``, if any."""
+	if version is None or frappe.cache.get(frappe.cache.make_key(f"{SHARED_KEY}:version")) != version:
+		return None
+	try:
+		found = pickle.loads(frappe.cache.get(frappe.cache.make_key(SHARED_KEY)))
+	except Exception:  # replaced meanwhile, expired, or written by other code
+		return None
+	return found if isinstance(found, Structure) and found.version == version else None
 
 
 def _extend(base: Structure, missing: set[str], overrides: Mapping[str, object]) -> Structure:

@@ -71,6 +71,31 @@ class TestRecords(CapacityTestCase):
 		for code in (LAV, COCONUT, WRAP, BOX, LABOUR, SOAP, DREAM):
 			self.assertEqual(sorted(used_by.get(code, ())), list(engine.where_used(catalog, code)), code)
 
+	def test_a_fresh_process_takes_the_structure_and_its_index_from_redis(self):
+		from truecraft_bom import catalog
+
+		catalog.invalidate()
+		base = structure()
+		used_by = base.used_by
+		# this transaction changed BOMs and has not committed: it shares nothing
+		self.assertIsNone(catalog._shared(base.version))
+		with patch.object(frappe.local, "truecraft_structure_changed", False):
+			catalog._share(base)
+		shared = catalog._shared(base.version)
+		self.assertIn("_uses", shared.__dict__)  # the index comes along, not the engine's memo
+		self.assertEqual((shared.used_by, shared.products), (used_by, base.products))
+		self.assertEqual(
+			engine.capacities(load_catalog([SOAP]).with_stock({}), [SOAP])[0][SOAP].capacity,
+			engine.capacities(
+				shared.catalog.with_stock(
+					{code: (item.stock, item.reserved) for code, item in load_catalog([SOAP]).items.items()}
+				),
+				[SOAP],
+			)[0][SOAP].capacity,
+		)
+		catalog.invalidate()
+		self.assertIsNone(catalog._shared(catalog._version()))
+
 	def test_a_receipt_raises_exactly_the_affected_products_after_commit(self):
 		before = snapshot()
 		f.receive(LAV, 30, rate=0.9)
