@@ -10,21 +10,23 @@ Figures, each against its target:
 - full rebuild in one process: structure load, stock reads (load), engine (compute) and record writes
   apart; first with no records (every record inserted) and again with nothing changed (no writes);
   target: load + compute <= 5 s; baseline: the engine alone on the same catalog in memory, this run;
-- the same rebuild as RQ jobs: ``refresh.rebuild()`` queues one job per chunk on the long queue, drained by
-  1 and then 2 burst workers (``bench worker --burst``), wall time;
+- the same rebuild as RQ jobs: ``refresh.rebuild()`` queues one job per chunk on the long queue, run by 1
+  and then 2 worker processes at once, wall time;
 - the refresh after one Material Receipt of a material used by about 50 products: the job's own time
   (refresh.run_pending, as a worker runs it) with the BOM structure cached and right after a BOM change,
-  and one real RQ job end to end (``bench worker --burst``: fork, connect, run, commit); target <= 100 ms;
+  and as a real RQ job in a fresh process (connect, load the structure from Redis, run, commit);
+  target <= 100 ms;
   baseline: submitting the receipt itself, this run.
 
-Burst workers take every job of the bench's queues, whatever the site: the RQ part is skipped when the
-queues hold another site's jobs.
+The RQ jobs are performed by processes of this script that take exactly this run's jobs: the bench's
+queues are shared by every site, and ``bench worker --burst`` would also run other sites' jobs.
 
     cd ~/frappe-bench/sites && ../env/bin/python /path/to/benchmarks/capacity.py --site truecraft.test
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import subprocess
@@ -221,43 +223,68 @@ def rebuild_in_process(label: str, baseline: float):
 	return counts
 
 
-def queues_are_ours(site: str) -> bool:
+def my_jobs(site: str, queue: str, prefix: str) -> list[str]:
+	"""Ids of this site's jobs on ``queue`` whose id starts with ``prefix``, oldest first."""
 	from frappe.utils.background_jobs import get_queue
 
-	for name in ("short", "default", "long"):
-		for job_id in get_queue(name).job_ids:
-			if not job_id.startswith(f"{site}::"):
-				return False
-	return True
+	return [job_id for job_id in get_queue(queue).job_ids if job_id.startswith(f"{site}::{prefix}")]
 
 
-def burst_workers(site: str, bench: Path, count: int, queue: str) -> float:
-	"""Run ``count`` burst workers on ``queue`` with this checkout's code; wall time until all have finished."""
+def run_jobs(site: str, sites_path: str, groups: list[list[str]]) -> tuple[float, list[float]]:
+	"""Run the given RQ jobs as workers would, one process per group at once; (wall time, each job's time).
+
+	The bench's queues are shared by every site of the bench: a burst worker would also run other sites'
+	jobs. Each process here is a fresh Python with Frappe imported, like a forked work horse, and performs
+	exactly the jobs it is given.
+	"""
 	env = {**os.environ, "PYTHONPATH": f"{REPO}:{os.environ.get('PYTHONPATH', '')}".rstrip(":")}
 	started = time.perf_counter()
 	workers = [
 		subprocess.Popen(
-			["bench", "--site", site, "worker", "--queue", queue, "--burst", "--quiet"],
-			cwd=bench,
+			[
+				sys.executable,
+				__file__,
+				"--site",
+				site,
+				"--sites-path",
+				sites_path,
+				"--perform",
+				",".join(group),
+			],
 			env=env,
-			stdout=subprocess.DEVNULL,
+			stdout=subprocess.PIPE,
 			stderr=subprocess.PIPE,
 		)
-		for _ in range(count)
+		for group in groups
+		if group
 	]
+	times = []
 	for worker in workers:
-		_out, err = worker.communicate()
+		out, err = worker.communicate()
 		if worker.returncode:
-			raise RuntimeError(f"worker failed: {err.decode()[-2000:]}")
-	return time.perf_counter() - started
+			raise RuntimeError(f"worker failed: {err.decode()[-3000:]}")
+		times += [float(line) for line in out.decode().split()]
+	return time.perf_counter() - started, times
 
 
-def job_figures(job_id: str) -> tuple[float, object]:
-	from frappe.utils.background_jobs import create_job_id, get_redis_conn
+def perform(site: str, sites_path: str, job_ids: list[str]):
+	"""The worker side of ``run_jobs``: perform each job, print the seconds it took."""
+	from frappe.utils.background_jobs import get_queue, get_redis_conn
 	from rq.job import Job
 
-	job = Job.fetch(create_job_id(job_id), connection=get_redis_conn())
-	return (job.ended_at - job.started_at).total_seconds(), job.return_value()
+	import truecraft_bom.refresh  # noqa: F401  (a worker has the app imported before it forks)
+
+	frappe.init(site=site, sites_path=sites_path)
+	connection = get_redis_conn()
+	queues = {name: get_queue(name) for name in ("short", "default", "long")}
+	frappe.destroy()
+	for job_id in job_ids:
+		job = Job.fetch(job_id, connection=connection)
+		queues[job.origin.split(":")[-1]].remove(job)
+		begun = time.perf_counter()
+		job.perform()
+		print(time.perf_counter() - begun, flush=True)
+		job.delete()  # as a worker would mark it done: Frappe's deduplication looks at it
 
 
 def receipt(material: str, warehouse: str, company: str):
@@ -267,11 +294,15 @@ def receipt(material: str, warehouse: str, company: str):
 
 
 def main() -> int:
-	args = arguments(__doc__)
+	args = arguments(__doc__, lambda parser: parser.add_argument("--perform", help=argparse.SUPPRESS))
+	if args.perform:
+		perform(args.site, args.sites_path, args.perform.split(","))
+		return 0
 	frappe.init(site=args.site, sites_path=args.sites_path)
 	frappe.connect()
 	frappe.set_user("Administrator")
-	bench = Path(args.sites_path).resolve().parent
+	from frappe.utils.background_jobs import get_queue
+
 	from truecraft_bom import capacity, catalog, refresh
 
 	company = frappe.db.get_single_value("Global Defaults", "default_company")
@@ -332,33 +363,37 @@ def main() -> int:
 		print(f"  job right after a BOM change (structure read again): {fmt(cold)}")
 		refresh.clear()
 
-		if not queues_are_ours(args.site):
-			print("RQ workers: skipped, the bench's queues hold another site's jobs")
-			return 0
-		for queue in ("short", "long"):
-			burst_workers(args.site, bench, 1, queue)  # the jobs this run queued so far
-		receipt(material, warehouse, company)
-		frappe.db.commit()
-		job_id = frappe.cache.get(frappe.cache.make_key(refresh.QUEUED)).decode()
-		wall = burst_workers(args.site, bench, 1, "short")
-		in_job, result = job_figures(job_id)
+		for queue in ("short", "long"):  # the jobs the commits above queued: nothing left to do
+			for job_id in my_jobs(args.site, queue, "truecraft_bom:"):
+				get_queue(queue).remove(job_id)
+		in_job = []
+		for _ in range(3):
+			receipt(material, warehouse, company)
+			frappe.db.commit()  # queues the refresh job
+			jobs = my_jobs(args.site, "short", "truecraft_bom:capacity:refresh:")
+			_wall, times = run_jobs(args.site, args.sites_path, [jobs])
+			in_job += times
+		in_job.sort()
 		print(
-			f"  one RQ job (bench worker --burst): {fmt(in_job)} in the job (fork, connect, load the structure, "
-			f"refresh {result.written} records, commit), {fmt(wall)} with the worker's start"
+			f"  as an RQ job in a fresh process (structure from Redis): median {fmt(in_job[1])} "
+			f"(min {fmt(in_job[0])}, max {fmt(in_job[-1])}); ratio to the target: {in_job[1] / REFRESH_TARGET:.2f}"
 		)
 		for workers in (1, 2):
 			frappe.db.set_value("Production Capacity", {"item_code": ("like", f"{PREFIX}%")}, "capacity", -1)
 			frappe.db.commit()
 			refresh.rebuild()
-			frappe.db.commit()
-			wall = burst_workers(args.site, bench, 1, "long")  # the plan job queues the chunks
-			wall += burst_workers(args.site, bench, workers, "long")
+			wall, _times = run_jobs(
+				args.site, args.sites_path, [my_jobs(args.site, "long", refresh.REBUILD_JOB)]
+			)
+			chunks = my_jobs(args.site, "long", f"{refresh.REBUILD_JOB}:")
+			more, times = run_jobs(args.site, args.sites_path, [chunks[n::workers] for n in range(workers)])
 			stale = frappe.db.count(
 				"Production Capacity", {"item_code": ("like", f"{PREFIX}%"), "capacity": -1}
 			)
 			print(
-				f"full rebuild as RQ jobs on the long queue, {workers} worker(s): {fmt(wall)} wall "
-				f"({len(capacity.products())} products in chunks of {capacity.CHUNK}; {stale} left stale)"
+				f"full rebuild as RQ jobs on the long queue, {workers} process(es): {fmt(wall + more)} wall for "
+				f"{len(chunks)} chunks of {capacity.CHUNK} products (each {fmt(min(times))} to {fmt(max(times))}, "
+				f"every record rewritten); {stale} records left stale"
 			)
 	finally:
 		delete_catalog()
