@@ -1,4 +1,4 @@
-"""The truecraft-bom command: JSON shapes of DESIGN.md, exit codes, one-line errors."""
+"""The truecraft-bom command: the JSON shapes of docs/design.md, exit codes, one-line errors."""
 
 import json
 import os
@@ -183,15 +183,15 @@ FAILURES = [
 	(["cost", SOAP, "NOPE"], "NOPE"),
 	(["where-used", SOAP, "NOPE"], "NOPE"),
 	(["explode", SOAP, "SOAP-LAV", "abc"], "abc"),
-	(["explode", SOAP, "SOAP-LAV", "0"], "quantity"),
-	(["explode", SOAP, "SOAP-LAV", "-2"], "quantity"),
-	(["cost", SOAP, "SOAP-LAV", "nan"], "quantity"),
+	(["explode", SOAP, "SOAP-LAV", "0"], "Quantity must be a number above zero, not 0"),
+	(["explode", SOAP, "SOAP-LAV", "-2"], "Quantity must be a number above zero, not -2"),
+	(["cost", SOAP, "SOAP-LAV", "nan"], "Quantity must be a number above zero, not nan"),
 	(["explode", SOAP, "LYE", "1"], "LYE"),
 	(["capacity", SOAP, "LYE"], "LYE"),
-	(["explode", "{cycle}", "A", "1"], "A -> B -> A"),
+	(["explode", "{cycle}", "A", "1"], "A → B → A"),
 	(["capacity", "{cycle}", "A"], "cycle"),
 	(["explode", "{broken}", "P", "1"], "M"),
-	(["cost", "{broken}", "P"], "quantity"),
+	(["cost", "{broken}", "P"], 'Qty must be a number, not "x"'),
 	(["explode", SOAP, "SOAP-LAV"], "usage"),
 	(["capacity", SOAP], "usage"),
 	(["validate"], "usage"),
@@ -246,7 +246,7 @@ def test_module_entry_point_validate_problems_exit_1(tmp_path):
 	assert result.returncode == 1
 	[problem] = json.loads(result.stdout)["problems"]
 	assert problem["code"] == "cycle"
-	assert "A -> B -> A" in problem["message"]
+	assert "A → B → A" in problem["message"]
 
 
 @pytest.mark.parametrize(

@@ -196,7 +196,7 @@ def test_unknown_item_and_item_without_bom():
 	shop = catalog(boms={"P": bom(("M", 1))})
 	with pytest.raises(UnknownItemError) as unknown:
 		explode(shop, "NOPE", 1)
-	assert unknown.value.code == "NOPE"
+	assert (unknown.value.code, unknown.value.item) == ("unknown_item", "NOPE")
 	with pytest.raises(NoBomError) as no_bom:
 		explode(shop, "M", 1)
-	assert no_bom.value.code == "M"
+	assert (no_bom.value.code, no_bom.value.item) == ("no_bom", "M")

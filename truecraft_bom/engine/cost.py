@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from .explosion import explode_many
 from .model import Catalog
-from .quantity import ONE, ZERO, exact, money, to_decimal
+from .quantity import ONE, ZERO, exact, money, positive, to_decimal
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ def cost(catalog: Catalog, item: str, qty=ONE) -> Cost:
 
 	A non-stock line counts as non-stock even when also marked consumable: it never touches stock.
 	"""
-	plan, run = explode_many(catalog, {item: qty})
-	quantity = exact(qty)
+	quantity = positive(qty)
+	plan, run = explode_many(catalog, {item: quantity})
 	totals = {"stock": ZERO, "consumable": ZERO, "non_stock": ZERO}
 	for leaf, needed in zip(plan.leaves, run.totals, strict=True):
 		category = "non_stock" if leaf.non_stock else "consumable" if leaf.consumable else "stock"
