@@ -69,6 +69,7 @@ def test_explode(capsys):
 			{"item": "SHEA-BUTTER", "qty": 40, "consumable": False, "non_stock": False},
 			{"item": "WRAP", "qty": 10, "consumable": False, "non_stock": False},
 		],
+		"scrap": [],
 	}
 
 
@@ -126,6 +127,7 @@ def test_cost(capsys, workshop):
 		"stock": 2,
 		"consumable": 0,
 		"non_stock": 5,
+		"scrap": 0,
 		"total": 7,
 		"per_unit": 7,
 	}

@@ -182,6 +182,7 @@ def test_as_dict_shape():
 		"item": "P",
 		"qty": D(2),
 		"requirements": [{"item": "M", "qty": D(3), "consumable": False, "non_stock": False}],
+		"scrap": [],
 	}
 
 

@@ -45,6 +45,7 @@ TEMPLATES: dict[str, str] = {
 	"unknown_item.component": _("BOM of {bom}: item {item} does not exist"),
 	"unknown_item.substitute": _("BOM of {bom}, line {item}: substitute {substitute} does not exist"),
 	"unknown_item.product": _("BOM for an unknown item {bom}"),
+	"unknown_item.scrap": _("BOM of {bom}: scrap item {item} does not exist"),
 	"bad_quantity": _("BOM of {bom}: a quantity must be a number above zero"),
 	"bad_overage": _("BOM of {bom}, line {item}: the overage is not valid"),
 	"line.not_a_number": _('BOM of {bom}, line {item}: {label} must be a number, not "{value}"'),
@@ -58,6 +59,8 @@ TEMPLATES: dict[str, str] = {
 	),
 	"bom.not_a_number": _('BOM of {bom}: {label} must be a number, not "{value}"'),
 	"bom.not_positive": _("BOM of {bom}: {label} must be above zero, not {value}"),
+	"scrap.not_a_number": _('BOM of {bom}, scrap {item}: {label} must be a number, not "{value}"'),
+	"scrap.not_positive": _("BOM of {bom}, scrap {item}: {label} must be above zero, not {value}"),
 	"overage.unreadable": _(
 		'BOM of {bom}, line {item}: overage "{value}" must be a quantity (3) or a percentage (5%)'
 	),
@@ -87,6 +90,7 @@ TEMPLATES: dict[str, str] = {
 	"scenario.bom": _("{where}: must be an object with 'quantity' and 'lines'"),
 	"scenario.lines": _("{where}: must be a list of lines"),
 	"scenario.line": _("{where}: must be an object with at least 'item' and 'qty'"),
+	"scenario.scrap": _("{where}: must be a list of objects with 'item' and 'qty'"),
 	"scenario.substitutes": _("{where}: must be a list of item codes"),
 	"scenario.text": _("{where}: must be text"),
 	"scenario.number": _("{where}: expected a number, got {value}"),

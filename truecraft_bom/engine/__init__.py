@@ -25,14 +25,16 @@ from .errors import (
 )
 from .explosion import (
 	Explosion,
+	Output,
 	Requirement,
 	explode,
 	explode_many,
 	items_used,
+	scrap_of,
 	summarise,
 	tree,
 )
-from .model import Bom, Catalog, Defect, Item, Line
+from .model import Bom, Catalog, Defect, Item, Line, Scrap
 from .plan import Leaf, Node, Plan, Plans, Run, Step, plans
 from .quantity import exact, money, positive, to_decimal
 from .resolve import Resolver, Use, resolver
@@ -62,6 +64,7 @@ __all__ = [
 	"NoBomError",
 	"Node",
 	"NonStockCost",
+	"Output",
 	"Plan",
 	"Plans",
 	"Pools",
@@ -72,6 +75,7 @@ __all__ = [
 	"Run",
 	"SaleLine",
 	"ScenarioError",
+	"Scrap",
 	"Short",
 	"ShortageError",
 	"Shortfall",
@@ -95,6 +99,7 @@ __all__ = [
 	"positive",
 	"resolver",
 	"rules",
+	"scrap_of",
 	"summarise",
 	"to_decimal",
 	"tree",

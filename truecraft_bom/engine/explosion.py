@@ -1,4 +1,4 @@
-"""Multi-level explosion with demand aggregated across the whole tree: what one build needs."""
+"""Multi-level explosion with demand aggregated across the whole tree: what one build needs and yields."""
 
 from __future__ import annotations
 
@@ -33,10 +33,22 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class Output:
+	"""Scrap a build yields: ``qty`` of ``item``, summed over every level it is built at."""
+
+	item: str
+	qty: Decimal
+
+	def as_dict(self) -> dict:
+		return {"item": self.item, "qty": self.qty}
+
+
+@dataclass(frozen=True)
 class Explosion:
 	item: str
 	qty: Decimal
 	requirements: tuple[Requirement, ...]
+	scrap: tuple[Output, ...] = ()
 	_plan: Plan | None = field(default=None, repr=False, compare=False)
 	_run: Run | None = field(default=None, repr=False, compare=False)
 
@@ -52,7 +64,12 @@ class Explosion:
 		}
 
 	def as_dict(self) -> dict:
-		return {"item": self.item, "qty": self.qty, "requirements": [r.as_dict() for r in self.requirements]}
+		return {
+			"item": self.item,
+			"qty": self.qty,
+			"requirements": [r.as_dict() for r in self.requirements],
+			"scrap": [s.as_dict() for s in self.scrap],
+		}
 
 
 def explode_many(
@@ -65,13 +82,14 @@ def explode_many(
 
 
 def explode(catalog: Catalog, item: str, qty, include_optional: bool = False) -> Explosion:
-	"""Leaf requirements of one build of ``qty`` units of ``item``, summed by item and sorted by code."""
+	"""Leaf requirements and scrap of one build of ``qty`` units of ``item``, each summed by item."""
 	quantity = positive(qty)
 	plan, run = explode_many(catalog, {item: quantity}, include_optional)
 	return Explosion(
 		item=item,
 		qty=to_decimal(quantity),
 		requirements=summarise(plan, run),
+		scrap=scrap_of(plan, run),
 		_plan=plan,
 		_run=run,
 	)
@@ -92,6 +110,11 @@ def summarise(plan: Plan, run: Run) -> tuple[Requirement, ...]:
 		for (item, consumable), (total, non_stock) in sorted(summed.items())
 		if total
 	)
+
+
+def scrap_of(plan: Plan, run: Run) -> tuple[Output, ...]:
+	"""Scrap of every build in the run, summed by item, sorted by item code."""
+	return tuple(Output(item, to_decimal(qty)) for item, qty in sorted(plan.scrap(run).items()) if qty)
 
 
 def tree(catalog: Catalog, item: str, qty, include_optional: bool = False) -> dict:

@@ -89,19 +89,35 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Scrap:
+	"""A by-product of a BOM: ``qty`` of ``item`` come out of one batch (None: it was not a number)."""
+
+	item: str
+	qty: Fraction | None = ONE
+	defects: tuple[Defect, ...] = ()
+
+	def __post_init__(self):
+		if self.qty is not None:
+			_set(self, "qty", exact(self.qty))
+		_set(self, "defects", tuple(self.defects))
+
+
+@dataclass(frozen=True)
 class Bom:
-	"""The default BOM of a product: ``quantity`` units come out of one batch of ``lines``."""
+	"""The default BOM of a product: ``quantity`` units come out of one batch of ``lines`` (with ``scrap``)."""
 
 	product: str
 	lines: tuple[Line, ...] = ()
 	quantity: Fraction | None = ONE
 	defects: tuple[Defect, ...] = ()
+	scrap: tuple[Scrap, ...] = ()
 
 	def __post_init__(self):
 		if self.quantity is not None:
 			_set(self, "quantity", exact(self.quantity))
 		_set(self, "lines", tuple(self.lines))
 		_set(self, "defects", tuple(self.defects))
+		_set(self, "scrap", tuple(self.scrap))
 
 
 class Catalog:

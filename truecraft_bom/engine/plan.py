@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, Inexact
+from fractions import Fraction
 from functools import cached_property
 from typing import NamedTuple
 
@@ -58,13 +59,14 @@ class Step(NamedTuple):
 
 @dataclass(frozen=True)
 class Node:
-	"""One product's part of every plan that reaches it: its kept lines and their leaves."""
+	"""One product's part of every plan that reaches it: its kept lines, their leaves and its scrap."""
 
 	code: str
 	uses: tuple[Use, ...]
 	leaves: tuple[Leaf | None, ...]  # per use: its leaf, None for a sub-assembly line
 	children: tuple[str, ...]  # sub-assemblies its build explodes into
 	decimal: bool  # every use has an exact Decimal form
+	scrap: tuple[tuple[str, Fraction], ...]  # (item, yield per unit built) of its own BOM
 
 	@cached_property
 	def decimal_parts(self) -> tuple[tuple, ...]:
@@ -182,6 +184,19 @@ class Plan:
 					totals[target] += r
 		return Run(demand, drawn, totals, number is _to_decimal)
 
+	def scrap(self, run: Run) -> dict[str, Fraction]:
+		"""What the builds of a run yield as scrap, per item: each product's own scrap for what it built."""
+		totals: dict[str, Fraction] = {}
+		for position, node in enumerate(self._structure):
+			if not node.scrap:
+				continue
+			built = exact(run.demand[position]) - exact(run.drawn.get(position, 0))
+			if not built:
+				continue
+			for item, per_unit in node.scrap:
+				totals[item] = totals.get(item, 0) + per_unit * built
+		return totals
+
 
 def _step(target: int, part: tuple) -> Step:
 	return _new_tuple(Step, (target, *part))
@@ -255,12 +270,15 @@ class Plans:
 
 	def _node(self, code: str, include_optional: bool) -> Node:
 		uses = tuple(use for use in self.resolver.uses(code) if include_optional or not use.optional)
+		bom = self.resolver.catalog.boms.get(code)
+		scrap = () if bom is None else tuple((s.item, s.qty / bom.quantity) for s in bom.scrap)
 		return Node(
 			code=code,
 			uses=uses,
 			leaves=tuple(None if use.subassembly else self._leaf(use) for use in uses),
 			children=tuple(use.item for use in uses if use.subassembly),
 			decimal=all(use.decimals is not None for use in uses),
+			scrap=scrap,
 		)
 
 	def _leaf(self, use: Use) -> Leaf:

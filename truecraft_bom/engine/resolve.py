@@ -16,7 +16,7 @@ from . import errors as E
 from .errors import BomError, Problem
 from .model import Bom, Catalog, Defect, Line
 from .quantity import HUNDRED, ONE, exact_decimal, money
-from .rules import BATCH_QUANTITY_LABEL, LINE_RULES, NOT_A_NUMBER, NOT_POSITIVE, QTY_LABEL
+from .rules import BATCH_QUANTITY_LABEL, LINE_RULES, NOT_A_NUMBER, NOT_POSITIVE, QTY_LABEL, SCRAP_QTY_LABEL
 
 _NUMERIC_RULES = tuple(rule for rule in LINE_RULES if rule.numeric)
 
@@ -99,7 +99,7 @@ def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 
 
 def bom_problems(catalog: Catalog, bom: Bom) -> list[Problem]:
-	"""Problems of the BOM header itself."""
+	"""Problems of the BOM header and its scrap outputs."""
 	product = bom.product
 	problems = [Problem(defect.code, product, None, defect.data) for defect in bom.defects]
 	if product not in catalog.items:
@@ -107,6 +107,13 @@ def bom_problems(catalog: Catalog, bom: Bom) -> list[Problem]:
 	bad_quantity = _bad_quantity("bom", bom.quantity, bom.defects, BATCH_QUANTITY_LABEL, "quantity")
 	if bad_quantity:
 		problems.append(Problem(E.BAD_QUANTITY, product, None, bad_quantity))
+	for scrap in bom.scrap:
+		problems.extend(Problem(defect.code, product, scrap.item, defect.data) for defect in scrap.defects)
+		if scrap.item not in catalog.items:
+			problems.append(Problem(E.UNKNOWN_ITEM, product, scrap.item, {"reason": "unknown_item.scrap"}))
+		bad_qty = _bad_quantity("scrap", scrap.qty, scrap.defects, SCRAP_QTY_LABEL)
+		if bad_qty:
+			problems.append(Problem(E.BAD_QUANTITY, product, scrap.item, bad_qty))
 	return problems
 
 

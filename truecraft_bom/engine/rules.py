@@ -163,6 +163,7 @@ RULES: dict[str, LineRule] = {rule.name: rule for rule in LINE_RULES}
 # Labels of the standard ERPNext fields that validation also names.
 QTY_LABEL = _("Qty")
 BATCH_QUANTITY_LABEL = _("Batch Quantity")
+SCRAP_QTY_LABEL = _("Scrap Qty")
 
 
 def normalise(rule: LineRule, value):

@@ -1,7 +1,7 @@
 """Scenario files: a catalog as JSON, the same shape the ERPNext adapter builds from the database.
 
-Structure and item fields must be right or the whole file is refused (ScenarioError). A number of a line or
-BOM that cannot be read is kept as a defect, so ``validate`` can report it with the others. The
+Structure and item fields must be right or the whole file is refused (ScenarioError). A number of a line, BOM
+or scrap output that cannot be read is kept as a defect, so ``validate`` can report it with the others. The
 line keys and their parsing follow ``rules.LINE_RULES``.
 """
 
@@ -14,9 +14,9 @@ from fractions import Fraction
 
 from . import errors as E
 from .errors import ScenarioError
-from .model import Bom, Catalog, Defect, Item, Line
+from .model import Bom, Catalog, Defect, Item, Line, Scrap
 from .quantity import ZERO, NotANumber, exact
-from .rules import BATCH_QUANTITY_LABEL, LINE_RULES, NOT_A_NUMBER, QTY_LABEL, RULES
+from .rules import BATCH_QUANTITY_LABEL, LINE_RULES, NOT_A_NUMBER, QTY_LABEL, RULES, SCRAP_QTY_LABEL
 
 _ITEM_KEYS = {
 	"is_stock",
@@ -29,7 +29,8 @@ _ITEM_KEYS = {
 	"attributes",
 }
 _LINE_KEYS = {"item", "qty", "overage", "explode", "substitutes", *RULES}
-_BOM_KEYS = {"quantity", "lines"}
+_SCRAP_KEYS = {"item", "qty"}
+_BOM_KEYS = {"quantity", "lines", "scrap"}
 
 
 def load_scenario(path) -> Catalog:
@@ -105,6 +106,9 @@ def _bom(product: str, fields, where: str) -> Bom:
 	lines = fields.get("lines", [])
 	if not isinstance(lines, list):
 		_refuse("scenario.lines", f"{where}.lines")
+	scrap = fields.get("scrap") or []
+	if not isinstance(scrap, list):
+		_refuse("scenario.scrap", f"{where}.scrap")
 	defects: list[Defect] = []
 	quantity = _readable(fields.get("quantity", 1), "bom", "quantity", BATCH_QUANTITY_LABEL, defects)
 	return Bom(
@@ -112,6 +116,7 @@ def _bom(product: str, fields, where: str) -> Bom:
 		quantity=quantity,
 		lines=tuple(_line(line, f"{where}.lines[{n}]") for n, line in enumerate(lines)),
 		defects=tuple(defects),
+		scrap=tuple(_scrap(output, f"{where}.scrap[{n}]") for n, output in enumerate(scrap)),
 	)
 
 
@@ -164,6 +169,15 @@ def _overage(fields, defects: list[Defect]) -> dict[str, Fraction]:
 		)
 		return {}
 	return dict(zip(("setup_qty", "attrition"), parsed, strict=True))
+
+
+def _scrap(fields, where: str) -> Scrap:
+	if not isinstance(fields, Mapping):
+		_refuse("scenario.scrap", where)
+	_no_unknown(fields, _SCRAP_KEYS, where)
+	defects: list[Defect] = []
+	qty = _readable(fields.get("qty", 1), "scrap", "qty", SCRAP_QTY_LABEL, defects)
+	return Scrap(item=_item_code(fields, where), qty=qty, defects=tuple(defects))
 
 
 def parse_overage(value) -> tuple[Fraction, Fraction] | None:
