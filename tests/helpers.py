@@ -60,5 +60,5 @@ def with_stock(catalog: Catalog, stock: dict) -> Catalog:
 
 
 def D(value) -> Decimal:
-	"""Decimal from a literal, written the way the DESIGN's numbers are."""
+	"""Decimal from a literal, written the way docs/design.md writes its numbers."""
 	return Decimal(str(value))
