@@ -1,6 +1,7 @@
 """Messages: one template per message, English for logs and the CLI, translated and emphasized for the desk."""
 
 import ast
+import pickle
 from decimal import Decimal
 from pathlib import Path
 
@@ -152,3 +153,21 @@ def test_unknown_code_still_says_something():
 	assert (
 		messages.render("no_such_code", {"item": "X"}) == "The BOM engine refused the request (no_such_code)"
 	)
+
+
+@pytest.mark.parametrize(
+	"error",
+	[
+		UnknownItemError("X"),
+		NoBomError("Y"),
+		QuantityError("0"),
+		ScenarioError("scenario.no_file", {"where": "x.json"}),
+		BomError([Problem("duplicate_line", "P", "M")]),
+		ShortageError([Shortfall(("A",), Decimal(2), Decimal(1))], {"P": Decimal(0)}),
+	],
+	ids=lambda error: type(error).__name__,
+)
+def test_errors_survive_pickling(error):
+	copy = pickle.loads(pickle.dumps(error))
+	assert type(copy) is type(error)
+	assert (copy.code, copy.data, str(copy)) == (error.code, error.data, str(error))

@@ -74,6 +74,16 @@ class EngineError(Exception):
 	def __str__(self) -> str:
 		return messages.error_message(self)
 
+	def __reduce__(self):
+		# the constructors differ per class: pickle (background jobs, multiprocessing) restores the state
+		return _restore, (type(self), self.__dict__)
+
+
+def _restore(cls: type[EngineError], state: dict) -> EngineError:
+	error = cls.__new__(cls)
+	error.__dict__.update(state)
+	return error
+
 
 class ScenarioError(EngineError):
 	"""A scenario (JSON catalog) is malformed: wrong structure or a value of the wrong kind."""
