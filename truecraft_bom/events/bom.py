@@ -7,7 +7,7 @@ from frappe import _
 
 from truecraft_bom import engine
 from truecraft_bom.catalog import load_catalog
-from truecraft_bom.messages import problems_html
+from truecraft_bom.errors import problems_message
 
 
 def validate(doc, method=None):
@@ -15,4 +15,4 @@ def validate(doc, method=None):
 	catalog = load_catalog([doc.item], boms={doc.item: doc}, stock=False)
 	problems = engine.validate(catalog, [doc.item])
 	if problems:
-		frappe.throw(problems_html(problems), title=_("This BOM cannot be saved"))
+		frappe.throw(problems_message(problems), title=_("This BOM cannot be saved"))

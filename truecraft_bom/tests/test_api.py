@@ -1,4 +1,4 @@
-"""REST methods on real Items, BOMs and stock: the six worked examples of seed 001, the contract, bad input
+"""REST methods on real Items, BOMs and stock: the six worked examples of the ATUM BOM Stock Control help page, the contract, bad input
 and permissions. The API must agree with the engine on the equivalent scenario."""
 
 from typing import ClassVar
@@ -27,7 +27,7 @@ class ApiTestCase(f.TrueCraftTestCase):
 
 
 class TestSeedExamples(ApiTestCase):
-	"""Seed 001: "How does the BOM Stock Control work?", examples 1 to 6."""
+	"""The ATUM BOM Stock Control help page ("How does the BOM Stock Control work?"), examples 1 to 6."""
 
 	def test_example_1_one_product_one_material(self):
 		scenario = {
@@ -197,12 +197,14 @@ class TestApiContract(ApiTestCase):
 
 	def test_tree_shows_each_line_with_its_flags(self):
 		tree = api.tree(self.bar, qty=10, include_optional=1)
-		self.assertEqual((tree["item"], float(tree["qty"])), (self.bar, 10))
-		children = {child["item"]: child for child in tree["children"]}
+		self.assertEqual((tree["item_code"], float(tree["qty"])), (self.bar, 10))
+		children = {child["item_code"]: child for child in tree["children"]}
 		self.assertEqual(float(children[self.codes["OIL"]]["qty"]), 12.24)
 		self.assertTrue(children[self.codes["RIBBON"]]["optional"])
 		self.assertTrue(children[self.codes["LABEL"]]["consumable"])
-		self.assertNotIn(self.codes["RIBBON"], {c["item"] for c in api.tree(self.bar, qty=10)["children"]})
+		self.assertNotIn(
+			self.codes["RIBBON"], {c["item_code"] for c in api.tree(self.bar, qty=10)["children"]}
+		)
 
 	def test_item_dashboard_capacity(self):
 		self.assertEqual(

@@ -163,7 +163,7 @@ class TestScheduledAndWorkspace(ReportTestCase):
 	def test_the_workspace_links_reports_settings_and_boms(self):
 		workspace = frappe.get_doc("Workspace", "TrueCraft")
 		shortcuts = {row.link_to for row in workspace.shortcuts}
-		self.assertTrue({*REPORTS, "TrueCraft Settings", "BOM"} <= shortcuts, shortcuts)
+		self.assertTrue({*REPORTS, "TrueCraft Settings", "BOM", "bom-builder"} <= shortcuts, shortcuts)
 		self.assertEqual(
 			{row.number_card_name for row in workspace.number_cards},
 			{"Products That Cannot Be Made", "Materials At Reorder Level"},
