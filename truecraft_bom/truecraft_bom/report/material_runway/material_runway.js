@@ -8,7 +8,12 @@ frappe.query_reports["Material Runway"] = {
 			options: "Company",
 			default: frappe.defaults.get_user_default("Company"),
 		},
-		{ fieldname: "warehouse", label: __("Warehouse"), fieldtype: "Link", options: "Warehouse" },
+		{
+			fieldname: "warehouse",
+			label: __("Warehouse"),
+			fieldtype: "Link",
+			options: "Warehouse",
+		},
 		{ fieldname: "item_code", label: __("Material"), fieldtype: "Link", options: "Item" },
 		{
 			fieldname: "days",
@@ -28,7 +33,7 @@ frappe.query_reports["Material Runway"] = {
 			const href = `/app/query-report/Production%20Capacity?material=${encodeURIComponent(
 				data.item_code,
 			)}`;
-			return `<a href="${href}">${cint(data.products)}</a>`;
+			return `<a href="${href}">${Number(data.products) || 0}</a>`;
 		}
 		return default_formatter(value, row, column, data);
 	},

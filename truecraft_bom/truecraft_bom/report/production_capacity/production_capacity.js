@@ -38,4 +38,3 @@ frappe.query_reports["Production Capacity"] = {
 		return default_formatter(value, row, column, data);
 	},
 };
-
