@@ -349,7 +349,8 @@ def main() -> int:
 		receipts.sort()
 		print(
 			f"  job with the structure cached: median {fmt(timings[2])} (min {fmt(timings[0])}, "
-			f"max {fmt(timings[-1])}); last: {counts.written} written, {counts.unchanged} unchanged; "
+			f"max {fmt(timings[-1])}); last: {counts.written} written, {counts.unchanged} unchanged "
+			f"(stock reads {fmt(counts.load)}, engine {fmt(counts.compute)}, writes {fmt(counts.write)}); "
 			f"ratio to the {REFRESH_TARGET * 1000:.0f} ms target: {timings[2] / REFRESH_TARGET:.2f}; "
 			f"the receipt itself: median {fmt(receipts[2])} (refresh / receipt: {timings[2] / receipts[2]:.2f})"
 		)
@@ -378,7 +379,12 @@ def main() -> int:
 			f"  as an RQ job in a fresh process (structure from Redis): median {fmt(in_job[1])} "
 			f"(min {fmt(in_job[0])}, max {fmt(in_job[-1])}); ratio to the target: {in_job[1] / REFRESH_TARGET:.2f}"
 		)
+		from frappe.utils.background_jobs import get_job
+
 		for workers in (1, 2):
+			for stale_job in (get_job(refresh.REBUILD_JOB),):  # left by an interrupted run
+				if stale_job:
+					stale_job.delete()
 			frappe.db.set_value("Production Capacity", {"item_code": ("like", f"{PREFIX}%")}, "capacity", -1)
 			frappe.db.commit()
 			refresh.rebuild()

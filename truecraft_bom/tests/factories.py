@@ -213,6 +213,43 @@ def customer(name: str = "TrueCraft Test Customer") -> str:
 	return name
 
 
+def supplier(name: str = "TrueCraft Test Supplier") -> str:
+	if not frappe.db.exists("Supplier", name):
+		frappe.get_doc(
+			{
+				"doctype": "Supplier",
+				"supplier_name": name,
+				"supplier_group": frappe.db.get_value("Supplier Group", {"is_group": 0})
+				or "All Supplier Groups",
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def make_purchase_receipt(item_code: str, qty: float, rate: float, *, wh: str | None = None):
+	"""A submitted Purchase Receipt of ``qty`` of ``item_code``."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Purchase Receipt",
+			"supplier": supplier(),
+			"company": company(),
+			"currency": frappe.get_cached_value("Company", company(), "default_currency"),
+			"items": [
+				{
+					"item_code": item_code,
+					"qty": qty,
+					"received_qty": qty,
+					"rate": rate,
+					"warehouse": wh or warehouse(),
+				}
+			],
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	doc.submit()
+	return doc
+
+
 def _selling_row(item_code: str, qty: float, rate: float, wh: str | None) -> dict:
 	values = frappe.get_cached_value(
 		"Company",

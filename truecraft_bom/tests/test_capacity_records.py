@@ -118,6 +118,40 @@ class TestRecords(CapacityTestCase):
 		self.assertEqual(refresh.pending()[refresh.MOVED], set())
 		self.assert_records_equal_api()
 
+	def test_a_purchase_receipt_and_its_cancellation(self):
+		receipt = f.make_purchase_receipt(LAV, 30, 0.9)
+		commit()
+		refresh.drain()
+		self.assertEqual(self.capacities()[SOAP], 77)
+		receipt.reload()
+		receipt.cancel()
+		commit()
+		refresh.drain()
+		self.assertEqual(self.capacities()[SOAP], 53)
+		self.assert_records_equal_api()
+
+	def test_a_variant_follows_a_change_of_its_attributes(self):
+		f.make_attribute("TC Scent", ["Lavender", "Rose"])
+		oil = f.make_template("CAP-SCENT-OIL", ["TC Scent"], stock_uom="Kg")
+		lavender_oil = f.make_variant(oil, {"TC Scent": "Lavender"})
+		rose_oil = f.make_variant(oil, {"TC Scent": "Rose"})
+		bar = f.make_template("CAP-SCENT-BAR", ["TC Scent"])
+		f.make_bom(bar, [{"item_code": oil, "qty": 1, "tc_inherited": 1}])
+		lavender_bar = f.make_variant(bar, {"TC Scent": "Lavender"})  # no BOM of its own: inherits the line
+		f.receive(lavender_oil, 10)
+		f.receive(rose_oil, 4)
+		commit()
+		refresh.drain()
+		self.assertEqual(f.capacity_records([lavender_bar])[lavender_bar].capacity, 10)
+		variant = frappe.get_doc("Item", lavender_bar)
+		variant.attributes[0].attribute_value = "Rose"
+		variant.save()
+		commit()
+		self.assertIn(lavender_bar, refresh.pending()[refresh.CHANGED])
+		refresh.drain()
+		self.assertEqual(f.capacity_records([lavender_bar])[lavender_bar].capacity, 4)  # now takes rose oil
+		self.assertFalse(frappe.db.exists(capacity.DOCTYPE, {"item_code": bar}))  # templates have none
+
 	def test_a_record_is_written_through_the_document_path(self):
 		name = snapshot()[SOAP].name
 		versions = frappe.db.count("Version", {"ref_doctype": capacity.DOCTYPE, "docname": name})
@@ -191,6 +225,7 @@ class TestRecords(CapacityTestCase):
 		f.receive(COCONUT, 800, to_warehouse=source)
 		f.receive(WRAP, 100, to_warehouse=source)
 		f.set_settings(source_warehouse=source)
+		self.assertIn(refresh.rebuild, frappe.db.after_commit._functions)  # once the settings commit
 		refresh.rebuild()  # tests: runs at once
 		rows = {
 			row.item_code: row
