@@ -230,6 +230,20 @@ def my_jobs(site: str, queue: str, prefix: str) -> list[str]:
 	return [job_id for job_id in get_queue(queue).job_ids if job_id.startswith(f"{site}::{prefix}")]
 
 
+def forget_jobs(site: str):
+	"""Drop this app's RQ jobs of the site, queued or done: Frappe's deduplication would skip a job whose
+	earlier namesake this script performed (a real worker marks it finished)."""
+	from frappe.utils.background_jobs import get_queue, get_redis_conn
+	from rq.job import Job
+
+	connection = get_redis_conn()
+	for key in connection.scan_iter(f"rq:job:{site}::truecraft_bom:*"):
+		job_id = key.decode().removeprefix("rq:job:")
+		for name in ("short", "long"):
+			get_queue(name).remove(job_id)
+		Job(job_id, connection=connection).delete()
+
+
 def run_jobs(site: str, sites_path: str, groups: list[list[str]]) -> tuple[float, list[float]]:
 	"""Run the given RQ jobs as workers would, one process per group at once; (wall time, each job's time).
 
@@ -301,8 +315,6 @@ def main() -> int:
 	frappe.init(site=args.site, sites_path=args.sites_path)
 	frappe.connect()
 	frappe.set_user("Administrator")
-	from frappe.utils.background_jobs import get_queue
-
 	from truecraft_bom import capacity, catalog, refresh
 
 	company = frappe.db.get_single_value("Global Defaults", "default_company")
@@ -364,9 +376,7 @@ def main() -> int:
 		print(f"  job right after a BOM change (structure read again): {fmt(cold)}")
 		refresh.clear()
 
-		for queue in ("short", "long"):  # the jobs the commits above queued: nothing left to do
-			for job_id in my_jobs(args.site, queue, "truecraft_bom:"):
-				get_queue(queue).remove(job_id)
+		forget_jobs(args.site)  # the jobs the commits above queued: nothing left for them to do
 		in_job = []
 		for _ in range(3):
 			receipt(material, warehouse, company)
@@ -379,12 +389,8 @@ def main() -> int:
 			f"  as an RQ job in a fresh process (structure from Redis): median {fmt(in_job[1])} "
 			f"(min {fmt(in_job[0])}, max {fmt(in_job[-1])}); ratio to the target: {in_job[1] / REFRESH_TARGET:.2f}"
 		)
-		from frappe.utils.background_jobs import get_job
-
 		for workers in (1, 2):
-			for stale_job in (get_job(refresh.REBUILD_JOB),):  # left by an interrupted run
-				if stale_job:
-					stale_job.delete()
+			forget_jobs(args.site)
 			frappe.db.set_value("Production Capacity", {"item_code": ("like", f"{PREFIX}%")}, "capacity", -1)
 			frappe.db.commit()
 			refresh.rebuild()

@@ -215,7 +215,8 @@ def _refresh_chunk(codes: list[str]) -> Counts:
 			counts.write += time.perf_counter() - started
 	for row in stored.values():  # no longer made, or no longer a scope it is counted in
 		started = time.perf_counter()
-		frappe.delete_doc(DOCTYPE, row.name, ignore_permissions=True, delete_permanently=True)
+		# kept as a Deleted Document, where a sales channel can see that it went
+		frappe.delete_doc(DOCTYPE, row.name, ignore_permissions=True)
 		counts.deleted += 1
 		counts.write += time.perf_counter() - started
 	return counts

@@ -38,8 +38,8 @@ def structure_changed(doc, method=None):
 	"""doc_events handler: a BOM, Item, Item Alternative, UOM or Item Attribute changed."""
 	if doc.doctype == "BOM":
 		_note(CHANGED, [doc.item])
-	elif doc.doctype == "Item":
-		_note(CHANGED, [doc.name, doc.get("variant_of")])
+	elif doc.doctype == "Item":  # its variants and the products using any of them follow (capacity.affected)
+		_note(CHANGED, [doc.name])
 	elif doc.doctype == "Item Alternative":
 		_note(CHANGED, [doc.item_code, doc.alternative_item_code])
 	else:  # a UOM's whole-number rule or an attribute's values: may touch any product

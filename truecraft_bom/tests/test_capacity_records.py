@@ -201,10 +201,15 @@ class TestRecords(CapacityTestCase):
 		self.assert_records_equal_api()
 
 	def test_a_cancelled_bom_takes_its_record_away(self):
+		name = snapshot()[GIFT].name
 		frappe.get_doc("BOM", {"item": GIFT, "is_default": 1}).cancel()
 		commit()
 		refresh.drain()
 		self.assertNotIn(GIFT, snapshot())
+		# a channel polling for changes can find out that it went
+		self.assertTrue(
+			frappe.db.exists("Deleted Document", {"deleted_doctype": capacity.DOCTYPE, "deleted_name": name})
+		)
 		self.assertIn(SOAP, snapshot())
 
 	def test_a_substitute_added_refreshes_the_products_that_use_the_item(self):
