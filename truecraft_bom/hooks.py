@@ -32,6 +32,11 @@ _structure_changed = "truecraft_bom.catalog.invalidate"
 doc_events = {
 	"BOM": {
 		"validate": "truecraft_bom.events.bom.validate",
+		"onload": "truecraft_bom.events.bom.onload",
+		"on_update": "truecraft_bom.events.bom.on_update",
+		"before_submit": "truecraft_bom.events.bom.before_submit",
+		"before_update_after_submit": "truecraft_bom.events.bom.before_update_after_submit",
+		"before_cancel": "truecraft_bom.events.bom.before_cancel",
 		"on_submit": _structure_changed,
 		"on_cancel": _structure_changed,
 		"on_update_after_submit": _structure_changed,
@@ -59,4 +64,8 @@ doc_events = {
 	"Stock Entry": {
 		"before_cancel": "truecraft_bom.events.stock_entry.before_cancel",
 	},
+}
+
+scheduler_events = {
+	"hourly": ["truecraft_bom.revisions.release.retire_replaced_boms"],
 }

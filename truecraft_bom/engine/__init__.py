@@ -22,7 +22,7 @@ from .errors import (
 from .explosion import Explosion, Leaf, Plan, Requirement, explode, explode_many, items_used, summarise, tree
 from .model import Bom, Catalog, Defect, Item, Line
 from .quantity import exact, money, to_decimal
-from .resolve import Resolver, Use
+from .resolve import Resolver, Use, effective_lines
 from .scenario import catalog_from_dict, load_scenario, parse_overage
 from .validate import validate
 from .where_used import where_used
@@ -60,6 +60,7 @@ __all__ = [
 	"capacity",
 	"catalog_from_dict",
 	"cost",
+	"effective_lines",
 	"exact",
 	"explode",
 	"explode_many",

@@ -335,3 +335,8 @@ class Resolver:
 				)
 			)
 		return tuple(result), problems
+
+
+def effective_lines(catalog: Catalog, product: str) -> tuple[tuple[Bom, Line], ...]:
+	"""The product's effective lines as (BOM the line is written in, line): its own, then inherited ones."""
+	return Resolver(catalog).effective_lines(product)

@@ -4,11 +4,13 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
+from truecraft_bom.setup import workflow
 from truecraft_bom.setup.custom_fields import CUSTOM_FIELDS, MODULE, PROPERTY_SETTERS
 
 
 def after_install():
 	sync()
+	workflow.create()
 
 
 def after_migrate():
@@ -33,7 +35,8 @@ def sync():
 
 
 def before_uninstall():
-	"""Remove, in two statements, exactly the custom fields and property setters ``sync`` created."""
+	"""Remove, in two statements, exactly the custom fields and property setters ``sync`` created; then the
+	BOM Revision workflow."""
 	frappe.db.delete(
 		"Custom Field",
 		{
@@ -50,6 +53,7 @@ def before_uninstall():
 	)
 	for doctype in {*CUSTOM_FIELDS, *(setter["doctype"] for setter in PROPERTY_SETTERS)}:
 		frappe.clear_cache(doctype=doctype)
+	workflow.remove()
 
 
 def _field_name(doctype: str, field: dict) -> str:
@@ -64,4 +68,5 @@ def before_tests():
 	erpnext_before_tests()
 	sync_for("truecraft_bom")
 	sync()
+	workflow.create()
 	frappe.db.commit()
