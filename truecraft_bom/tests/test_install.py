@@ -76,6 +76,8 @@ class TestUninstall(FrappeTestCase):
 			frappe.db.delete("Property Setter", {"name": "BOM Item-qty-bold"})
 			install.sync()
 			workflow.create()
+			# sync's schema changes committed the removal: commit the restoration too
+			frappe.db.commit()
 		self.assertTrue(frappe.get_meta("BOM Item").get_field("tc_attrition"))
 
 
@@ -132,6 +134,8 @@ class TestRevisionWorkflow(FrappeTestCase):
 		finally:
 			install.sync()
 			workflow.create()
+			# sync's schema changes committed the removal: commit the restoration too
+			frappe.db.commit()
 		self.assertTrue(frappe.get_meta("BOM Revision").get_workflow())
 
 
