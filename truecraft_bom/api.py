@@ -56,7 +56,7 @@ def tree(item_code: str, qty: float | str = 1, include_optional: bool = False):
 	quantity = _check(qty)
 	catalog = _catalog(item_code, stock=False)
 	try:
-		return engine.tree(catalog, item_code, quantity, bool(include_optional))
+		return _rest(engine.tree(catalog, item_code, quantity, bool(include_optional)))
 	except engine.EngineError as error:
 		throw(error)
 

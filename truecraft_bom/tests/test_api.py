@@ -197,12 +197,12 @@ class TestApiContract(ApiTestCase):
 
 	def test_tree_shows_each_line_with_its_flags(self):
 		tree = api.tree(self.bar, qty=10, include_optional=1)
-		self.assertEqual((tree["item"], float(tree["qty"])), (self.bar, 10))
-		children = {child["item"]: child for child in tree["children"]}
+		self.assertEqual((tree["item_code"], float(tree["qty"])), (self.bar, 10))
+		children = {child["item_code"]: child for child in tree["children"]}
 		self.assertEqual(float(children[self.codes["OIL"]]["qty"]), 12.24)
 		self.assertTrue(children[self.codes["RIBBON"]]["optional"])
 		self.assertTrue(children[self.codes["LABEL"]]["consumable"])
-		self.assertNotIn(self.codes["RIBBON"], {c["item"] for c in api.tree(self.bar, qty=10)["children"]})
+		self.assertNotIn(self.codes["RIBBON"], {c["item_code"] for c in api.tree(self.bar, qty=10)["children"]})
 
 	def test_item_dashboard_capacity(self):
 		self.assertEqual(

@@ -22,7 +22,7 @@ frappe.ui.form.on("BOM", {
 
 truecraft_bom.bom.tree_rows = function (node, depth) {
 	const e = truecraft_bom.escape;
-	let html = `<tr><td style="padding-left:${depth * 18}px">${e(node.item)}</td>
+	let html = `<tr><td style="padding-left:${depth * 18}px">${e(node.item_code)}</td>
 		<td class="text-right">${truecraft_bom.qty(node.qty)}</td>
 		<td>${truecraft_bom.flags_html(node)}</td></tr>`;
 	for (const child of node.children || []) html += truecraft_bom.bom.tree_rows(child, depth + 1);
