@@ -159,9 +159,12 @@ class TestRevisionThroughRest(FrappeTestCase):
 		self.assertFalse(doc["capacity_before_unlimited"] or doc["capacity_after_unlimited"])
 		self.assertEqual([row["work_order"] for row in doc["open_work_orders"]], [self.work_order])
 
-		# the outsider cannot even read it
+		# the outsider can neither read it nor start one
 		response = self.outsider.get(self.outsider.resource("BOM Revision", revision))
 		self.assertEqual(response.status_code, 403)
+		response = self.outsider.method(NEW_REVISION, bom=self.current, reason="mine")
+		self.assertEqual(response.status_code, 403)
+		self.assertEqual(frappe.db.count("BOM Revision", {"item_code": c["P"]}), 1)
 
 	def test_proposer_cannot_approve_and_outsider_cannot_move_any_state(self):
 		revision = self.propose()
