@@ -45,14 +45,15 @@ def release(revision):
 		bom.submit()
 	else:
 		bom.save()
-	values = retirement_status(revision)
+	values = retire_if_unused(revision)
 	revision.update(values)
 	if values["retirement"] == RETIRED:
 		_record_retirement(revision)
 
 
-def retirement_status(revision) -> dict:
-	"""Retire the revision's current BOM if nothing uses it any more: the revision's retirement fields."""
+def retire_if_unused(revision) -> dict:
+	"""Retire (deactivate) the revision's current BOM if nothing uses it any more; returns the revision's
+	retirement fields."""
 	bom = frappe.get_doc("BOM", revision.current_bom)
 	if bom.docstatus != 1 or not bom.is_active:
 		return {
@@ -115,7 +116,7 @@ def retire_replaced_boms():
 		frappe.db.savepoint("truecraft_retire")
 		try:
 			revision = frappe.get_doc("BOM Revision", name)
-			values = retirement_status(revision)
+			values = retire_if_unused(revision)
 			if values["retirement"] == RETIRED:
 				revision.db_set(values)
 				_record_retirement(revision)
