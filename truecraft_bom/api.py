@@ -115,3 +115,119 @@ def _catalog(item_code: str, warehouse: str | None = None, stock: bool = True) -
 	if not item_code or item_code not in catalog.items:
 		throw(engine.UnknownItemError(item_code or ""))
 	return catalog
+
+
+# --- Sale warning (desk: Sales Order, Sales Invoice, Delivery Note before submit) ---------------------------
+
+
+@frappe.whitelist(methods=READ)
+def sellable(items: str | list, company: str | None = None, use_finished_stock: bool | str | None = None):
+	"""For a sales form still being filled in: how many of each made-to-order line can be sold now.
+
+	``items``: a JSON list of ``{item_code, warehouse, qty}`` (qty in stock UOM). Returns ``{"items": [...]}``
+	in the same order, each row with ``made_to_order`` and, when it is, ``sellable`` (finished stock in the
+	selling warehouse when TrueCraft Settings use it, plus what can be made from the materials warehouse;
+	null = unlimited) and ``short`` (the product's lines in that warehouse ask for more). ``shortfalls`` lists
+	materials that run short only when the lines are taken together. ``use_finished_stock``: override the
+	setting (a Sales Invoice without Update Stock does not use finished stock).
+	"""
+	from frappe.utils import cint, flt
+
+	from truecraft_bom.truecraft_bom.doctype.truecraft_settings.truecraft_settings import get_settings
+
+	_check_seller()
+	rows = [frappe._dict(row) for row in frappe.parse_json(items) or [] if isinstance(row, dict)]
+	settings = get_settings()
+	use_finished = (
+		bool(settings.use_finished_stock) if use_finished_stock in (None, "") else cint(use_finished_stock)
+	)
+	codes = {row.get("item_code") for row in rows if row.get("item_code")}
+	marked = set(
+		frappe.get_all("Item", filters={"name": ("in", list(codes)), "tc_deplete_on_sale": 1}, pluck="name")
+		if codes
+		else []
+	)
+	# (product, selling warehouse) -> quantity, grouped by where the materials come from (as a sale does)
+	sources: dict[str | None, dict[tuple, object]] = {}
+	for row in rows:
+		if row.get("item_code") in marked and flt(row.get("qty")) > 0:
+			source = settings.source_warehouse or row.get("warehouse") or None
+			key = (row.item_code, row.get("warehouse") or None)
+			sold = sources.setdefault(source, {})
+			sold[key] = sold.get(key, 0) + engine.exact(flt(row.qty))
+	answers: dict[tuple, dict] = {}
+	shortfalls = []
+	for source, sold in sources.items():
+		answers.update(_sellable_from(source, sold, company, use_finished, settings, shortfalls))
+	result = []
+	for row in rows:
+		out = {"item_code": row.get("item_code"), "warehouse": row.get("warehouse"), "qty": row.get("qty")}
+		out["made_to_order"] = row.get("item_code") in marked
+		source = settings.source_warehouse or row.get("warehouse") or None
+		answer = answers.get((source, row.get("item_code"), row.get("warehouse") or None))
+		if answer:
+			out.update(answer)
+		result.append(out)
+	return {
+		"items": result,
+		"shortfalls": shortfalls,
+		"deplete_on_sale": bool(settings.deplete_on_sale),
+	}
+
+
+def _sellable_from(source, sold, company, use_finished, settings, shortfalls) -> dict[tuple, dict]:
+	"""What each (product, selling warehouse) of one materials warehouse can sell; joint shortfalls added."""
+	from truecraft_bom import stock
+	from truecraft_bom.errors import message
+
+	products = sorted({product for product, _warehouse in sold})
+	catalog = load_catalog(products, source, None if source else company)
+	finished = {}
+	for product, warehouse in sold:
+		level = stock.totals([product], warehouse, None if warehouse else company).get(product)
+		finished[(product, warehouse)] = engine.exact(level.available) if use_finished and level else 0
+	made: dict[str, tuple] = {}
+	for product in products:
+		try:
+			made[product] = (engine.capacity(catalog, product).capacity, None)
+		except engine.EngineError as error:
+			made[product] = (0, message(error))
+	answers = {}
+	for (product, warehouse), qty in sold.items():
+		built, error = made[product]
+		most = None if built is None else finished[(product, warehouse)] + built
+		answers[(source, product, warehouse)] = {
+			"sellable": None if most is None else engine.to_decimal(most),
+			"ordered": engine.to_decimal(qty),
+			"short": most is not None and qty > most,
+			"error": error,
+		}
+	if not any(answer["short"] or answer["error"] for answer in answers.values()):
+		# each line fits on its own: do they fit together (shared materials)?
+		lines = [
+			engine.SaleLine(product, qty, finished[(product, wh)]) for (product, wh), qty in sold.items()
+		]
+		try:
+			engine.plan_depletion(catalog, lines, settings.consumables_at_sale == "Deplete")
+		except engine.ShortageError as error:
+			shortfalls.extend(
+				{"items": list(s.items), "needed": s.needed, "available": s.available, "warehouse": source}
+				for s in error.shortfalls
+			)
+		except engine.EngineError:
+			pass  # reported per line above
+	return answers
+
+
+def _check_seller():
+	"""The sale warning: read permission on Item and on a sales document (or on BOM)."""
+	if not frappe.has_permission("Item", "read"):
+		frappe.throw(
+			_("You need read permission on {0} to use TrueCraft BOM").format(_("Item")),
+			frappe.PermissionError,
+		)
+	if not any(
+		frappe.has_permission(doctype, "read")
+		for doctype in ("Sales Order", "Sales Invoice", "Delivery Note", "BOM")
+	):
+		frappe.throw(_("You need read permission on a sales document to check it"), frappe.PermissionError)

@@ -19,8 +19,13 @@ before_tests = "truecraft_bom.setup.install.before_tests"
 doctype_js = {
 	"BOM": ["public/js/common.js", "public/js/bom.js"],
 	"Item": ["public/js/common.js", "public/js/item.js"],
-	"Delivery Note": ["public/js/common.js", "public/js/delivery_note.js"],
+	"Delivery Note": ["public/js/common.js", "public/js/delivery_note.js", "public/js/sales.js"],
+	"Sales Order": ["public/js/common.js", "public/js/sales.js"],
+	"Sales Invoice": ["public/js/common.js", "public/js/sales.js"],
 }
+
+# the BOM builder page (truecraft_bom/truecraft_bom/page/bom_builder) uses the same namespace
+page_js = {"bom-builder": ["public/js/common.js"]}
 
 override_doctype_dashboards = {
 	"Sales Invoice": "truecraft_bom.events.sales_invoice.get_dashboard_data",

@@ -17,6 +17,14 @@ frappe.ui.form.on("BOM", {
 			() => truecraft_bom.bom.capacity_dialog(frm.doc.item),
 			group,
 		);
+		frm.add_custom_button(
+			__("Visual Builder"),
+			() =>
+				frappe.router.push_state(
+					`/app/bom-builder?bom=${encodeURIComponent(frm.doc.name)}`,
+				),
+			group,
+		);
 	},
 });
 
