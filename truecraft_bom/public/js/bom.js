@@ -135,14 +135,8 @@ truecraft_bom.bom.capacity_dialog = function (item_code) {
 
 truecraft_bom.bom.revision_refresh = function (frm) {
 	const doc = frm.doc;
-	if (
-		doc.docstatus === 1 &&
-		doc.is_default &&
-		doc.is_active &&
-		frappe.model.can_create("BOM Revision") &&
-		frappe.model.can_create("BOM")
-	) {
-		frm.add_custom_button(__("New Revision"), () => truecraft_bom.bom.new_revision(frm));
+	if (truecraft_bom.can_revise(doc)) {
+		frm.add_custom_button(__("New Revision"), () => truecraft_bom.new_revision(frm.doc.name));
 	}
 	const drift = doc.__onload && doc.__onload.tc_revision_drift;
 	if (drift) {
@@ -155,28 +149,4 @@ truecraft_bom.bom.revision_refresh = function (frm) {
 			"orange",
 		);
 	}
-};
-
-// Ask why, then make a draft copy of this default BOM and a BOM Revision proposing it, and open the revision.
-truecraft_bom.bom.new_revision = function (frm) {
-	frappe.prompt(
-		[
-			{
-				fieldname: "reason",
-				fieldtype: "Small Text",
-				label: __("Reason for the change"),
-				reqd: 1,
-			},
-		],
-		(values) =>
-			frappe
-				.call({
-					method: "truecraft_bom.truecraft_bom.doctype.bom_revision.bom_revision.make_revision",
-					args: { bom: frm.doc.name, reason: values.reason },
-					freeze: true,
-				})
-				.then((r) => frappe.set_route("Form", "BOM Revision", r.message)),
-		__("New Revision of {0}", [truecraft_bom.escape(frm.doc.name)]),
-		__("Create"),
-	);
 };
