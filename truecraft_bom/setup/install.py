@@ -10,7 +10,6 @@ from truecraft_bom.setup.custom_fields import CUSTOM_FIELDS, MODULE, PROPERTY_SE
 
 def after_install():
 	sync()
-	workflow.create()
 
 
 def after_migrate():
@@ -18,7 +17,9 @@ def after_migrate():
 
 
 def sync():
-	"""Create or update the app's custom fields and property setters (idempotent)."""
+	"""Create or update the app's custom fields and property setters, and create the BOM Revision workflow
+	when BOM Revision has none (idempotent: an edited or deactivated workflow is kept as it is)."""
+	workflow.create()
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True, update=True)
 	for setter in PROPERTY_SETTERS:
 		doc = make_property_setter(
@@ -68,5 +69,4 @@ def before_tests():
 	erpnext_before_tests()
 	sync_for("truecraft_bom")
 	sync()
-	workflow.create()
 	frappe.db.commit()

@@ -1,8 +1,8 @@
 """The "BOM Revision Approval" workflow the app ships, defined once.
 
-It is created on install (and by a patch on sites that had the app before), only when BOM Revision has no
-workflow yet: afterwards it belongs to the site and may be edited (roles, messages, extra states). The state
-names below are what the BOM Revision controller acts on, so keep them. Uninstall removes the workflow, its
+It is created on install and on every migrate, only when BOM Revision has no workflow: once there, it belongs
+to the site and may be edited (roles, messages, extra states) or deactivated; a deleted one comes back with
+the next migrate. The state names below are what the BOM Revision controller acts on, so keep them. Uninstall removes the workflow, its
 pending workflow actions, and the states and actions added here that no other workflow uses.
 """
 

@@ -202,7 +202,9 @@ class TestApiContract(ApiTestCase):
 		self.assertEqual(float(children[self.codes["OIL"]]["qty"]), 12.24)
 		self.assertTrue(children[self.codes["RIBBON"]]["optional"])
 		self.assertTrue(children[self.codes["LABEL"]]["consumable"])
-		self.assertNotIn(self.codes["RIBBON"], {c["item_code"] for c in api.tree(self.bar, qty=10)["children"]})
+		self.assertNotIn(
+			self.codes["RIBBON"], {c["item_code"] for c in api.tree(self.bar, qty=10)["children"]}
+		)
 
 	def test_item_dashboard_capacity(self):
 		self.assertEqual(

@@ -75,14 +75,14 @@ class TestUninstall(FrappeTestCase):
 		finally:
 			frappe.db.delete("Property Setter", {"name": "BOM Item-qty-bold"})
 			install.sync()
-			workflow.create()
 			# sync's schema changes committed the removal: commit the restoration too
 			frappe.db.commit()
 		self.assertTrue(frappe.get_meta("BOM Item").get_field("tc_attrition"))
 
 
 class TestRevisionWorkflow(FrappeTestCase):
-	"""The BOM Revision Approval workflow: created on install, never overwritten, removed on uninstall."""
+	"""The BOM Revision Approval workflow: created on install and migrate, never overwritten, removed on
+	uninstall."""
 
 	def test_installed_with_its_states_and_transitions(self):
 		flow = frappe.get_doc("Workflow", workflow.WORKFLOW)
@@ -111,12 +111,17 @@ class TestRevisionWorkflow(FrappeTestCase):
 		flow = frappe.get_doc("Workflow", workflow.WORKFLOW)
 		flow.transitions[0].allowed = "Manufacturing Manager"
 		flow.save()
-		workflow.create()
-		self.assertEqual(frappe.db.count("Workflow", {"document_type": "BOM Revision"}), 1)
-		self.assertEqual(
-			frappe.get_doc("Workflow", workflow.WORKFLOW).transitions[0].allowed, "Manufacturing Manager"
-		)
-		frappe.db.rollback()
+		try:
+			install.sync()  # what every migrate runs
+			self.assertEqual(frappe.db.count("Workflow", {"document_type": "BOM Revision"}), 1)
+			self.assertEqual(
+				frappe.get_doc("Workflow", workflow.WORKFLOW).transitions[0].allowed, "Manufacturing Manager"
+			)
+		finally:
+			flow.reload()
+			flow.transitions[0].allowed = workflow.PROPOSER
+			flow.save()
+			frappe.db.commit()  # in case sync's schema check committed the edit
 
 	def test_uninstall_removes_the_workflow(self):
 		try:
@@ -133,7 +138,6 @@ class TestRevisionWorkflow(FrappeTestCase):
 			self.assertIsNone(frappe.get_meta("BOM Revision").get_workflow())
 		finally:
 			install.sync()
-			workflow.create()
 			# sync's schema changes committed the removal: commit the restoration too
 			frappe.db.commit()
 		self.assertTrue(frappe.get_meta("BOM Revision").get_workflow())
