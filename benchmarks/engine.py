@@ -23,8 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from truecraft_bom.engine import Bom, Catalog, Item, Line, Resolver, capacities, explode
-from truecraft_bom.engine.explosion import Plan
+from truecraft_bom.engine import Bom, Catalog, Item, Line, capacities, explode, plans, resolver
 
 TARGET_SECONDS = 2.0
 PRODUCTS, LEVELS, LINES_PER_BOM, RAW = 2000, 6, 10, 1000
@@ -90,18 +89,18 @@ def with_big_product(catalog: Catalog, nodes: int = 500) -> tuple[Catalog, str, 
 	"""Add BIG, built from top-level products until its explosion reaches ``nodes`` products."""
 	tops = sorted(code for code in catalog.boms if code.startswith(f"L{LEVELS}-"))
 	lines = []
-	resolver = Resolver(catalog)
+	compiled = plans(catalog)
 	reached: set[str] = set()
 	for code in tops:
 		lines.append(Line(code, qty=1))
-		reached.update(Plan(resolver, [code]).nodes)
+		reached.update(compiled.get([code], keep=False).nodes)
 		if len(reached) + 1 >= nodes:
 			break
 	big = Catalog(
 		[*catalog.items.values(), Item("BIG", whole_number=True)],
 		[*catalog.boms.values(), Bom("BIG", tuple(lines))],
 	)
-	return big, "BIG", len(Plan(Resolver(big), ["BIG"]).nodes)
+	return big, "BIG", len(plans(big).get(["BIG"]).nodes)
 
 
 def timed(function, repeat: int = 3):
@@ -143,14 +142,13 @@ def main() -> int:
 	def fractions_only():
 		"""The same catalog with every item rate/stock as is, but uses denied their exact Decimal form."""
 		plain = cold()
-		resolver = plain.resolver()
-		uses = resolver.uses
+		resolved = resolver(plain)
+		uses = resolved.uses
 
 		def without_decimals(product):
 			return tuple(replace(use, decimals=None) for use in uses(product))
 
-		resolver.uses = without_decimals
-		resolver.required_uses = lambda product: tuple(u for u in without_decimals(product) if not u.optional)
+		resolved.uses = without_decimals
 		return plain
 
 	slow, (slow_results, _failures) = timed(lambda: capacities(fractions_only()), repeat=1)

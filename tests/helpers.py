@@ -13,7 +13,8 @@ EXAMPLES = ROOT / "examples"
 
 
 def catalog(items: dict | None = None, boms: dict | None = None, fill: bool = True) -> Catalog:
-	"""A catalog from scenario dicts; with ``fill``, items only named in BOMs are added with default fields."""
+	"""A catalog from scenario dicts; with ``fill``, items only named in BOMs (lines, substitutes, scrap) are
+	added with default fields."""
 	items = {code: dict(fields or {}) for code, fields in (items or {}).items()}
 	boms = boms or {}
 	if fill:
@@ -23,6 +24,8 @@ def catalog(items: dict | None = None, boms: dict | None = None, fill: bool = Tr
 			for line in lines:
 				named.add(line["item"])
 				named.update(line.get("substitutes", []))
+			if isinstance(bom, dict):
+				named.update(output["item"] for output in bom.get("scrap", []) if isinstance(output, dict))
 		for code in named:
 			items.setdefault(code, {})
 	return catalog_from_dict({"items": items, "boms": boms})
@@ -57,5 +60,5 @@ def with_stock(catalog: Catalog, stock: dict) -> Catalog:
 
 
 def D(value) -> Decimal:
-	"""Decimal from a literal, written the way the DESIGN's numbers are."""
+	"""Decimal from a literal, written the way docs/design.md writes its numbers."""
 	return Decimal(str(value))

@@ -1,4 +1,4 @@
-"""The truecraft-bom command: JSON shapes of DESIGN.md, exit codes, one-line errors."""
+"""The truecraft-bom command: the JSON shapes of docs/design.md, exit codes, one-line errors."""
 
 import json
 import os
@@ -69,6 +69,7 @@ def test_explode(capsys):
 			{"item": "SHEA-BUTTER", "qty": 40, "consumable": False, "non_stock": False},
 			{"item": "WRAP", "qty": 10, "consumable": False, "non_stock": False},
 		],
+		"scrap": [],
 	}
 
 
@@ -126,6 +127,7 @@ def test_cost(capsys, workshop):
 		"stock": 2,
 		"consumable": 0,
 		"non_stock": 5,
+		"scrap": 0,
 		"total": 7,
 		"per_unit": 7,
 	}
@@ -183,15 +185,15 @@ FAILURES = [
 	(["cost", SOAP, "NOPE"], "NOPE"),
 	(["where-used", SOAP, "NOPE"], "NOPE"),
 	(["explode", SOAP, "SOAP-LAV", "abc"], "abc"),
-	(["explode", SOAP, "SOAP-LAV", "0"], "quantity"),
-	(["explode", SOAP, "SOAP-LAV", "-2"], "quantity"),
-	(["cost", SOAP, "SOAP-LAV", "nan"], "quantity"),
+	(["explode", SOAP, "SOAP-LAV", "0"], "Quantity must be a number above zero, not 0"),
+	(["explode", SOAP, "SOAP-LAV", "-2"], "Quantity must be a number above zero, not -2"),
+	(["cost", SOAP, "SOAP-LAV", "nan"], "Quantity must be a number above zero, not nan"),
 	(["explode", SOAP, "LYE", "1"], "LYE"),
 	(["capacity", SOAP, "LYE"], "LYE"),
-	(["explode", "{cycle}", "A", "1"], "A -> B -> A"),
+	(["explode", "{cycle}", "A", "1"], "A → B → A"),
 	(["capacity", "{cycle}", "A"], "cycle"),
 	(["explode", "{broken}", "P", "1"], "M"),
-	(["cost", "{broken}", "P"], "quantity"),
+	(["cost", "{broken}", "P"], 'Qty must be a number, not "x"'),
 	(["explode", SOAP, "SOAP-LAV"], "usage"),
 	(["capacity", SOAP], "usage"),
 	(["validate"], "usage"),
@@ -246,7 +248,7 @@ def test_module_entry_point_validate_problems_exit_1(tmp_path):
 	assert result.returncode == 1
 	[problem] = json.loads(result.stdout)["problems"]
 	assert problem["code"] == "cycle"
-	assert "A -> B -> A" in problem["message"]
+	assert "A → B → A" in problem["message"]
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,7 @@ def test_as_dict_shape(shop):
 		"stock": D("18.6"),
 		"consumable": D(1),
 		"non_stock": D(10),
+		"scrap": D(0),
 		"total": D("29.6"),
 		"per_unit": D("14.8"),
 	}

@@ -182,6 +182,7 @@ def test_as_dict_shape():
 		"item": "P",
 		"qty": D(2),
 		"requirements": [{"item": "M", "qty": D(3), "consumable": False, "non_stock": False}],
+		"scrap": [],
 	}
 
 
@@ -196,7 +197,7 @@ def test_unknown_item_and_item_without_bom():
 	shop = catalog(boms={"P": bom(("M", 1))})
 	with pytest.raises(UnknownItemError) as unknown:
 		explode(shop, "NOPE", 1)
-	assert unknown.value.code == "NOPE"
+	assert (unknown.value.code, unknown.value.item) == ("unknown_item", "NOPE")
 	with pytest.raises(NoBomError) as no_bom:
 		explode(shop, "M", 1)
-	assert no_bom.value.code == "M"
+	assert (no_bom.value.code, no_bom.value.item) == ("no_bom", "M")

@@ -161,12 +161,12 @@ def test_no_matching_variant_names_product_component_and_attributes():
 		explode(shop, "MUG-TALL-GREEN", 1)
 	[problem] = error.value.problems
 	assert problem.code == "no_variant_match"
-	assert problem.product == "MUG-TALL-GREEN"
+	assert problem.data["product"] == "MUG-TALL-GREEN"
 	assert problem.item == "GLAZE"
-	assert dict(problem.attributes) == {"Form": "Tall", "Glaze": "Green"}
-	for word in ("MUG-TALL-GREEN", "GLAZE", "Glaze=Green"):
+	assert dict(problem.data["attributes"]) == {"Form": "Tall", "Glaze": "Green"}
+	for word in ("MUG-TALL-GREEN", "GLAZE", "Glaze: Green"):
 		assert word in problem.message
-	assert "Glaze=Green" in str(error.value)
+	assert "Glaze: Green" in str(error.value)
 
 
 def test_several_matching_variants_name_product_component_and_attributes():
@@ -175,8 +175,9 @@ def test_several_matching_variants_name_product_component_and_attributes():
 		explode(shop, "MUG-CUP-RED", 1)
 	[problem] = error.value.problems
 	assert problem.code == "ambiguous_variant"
-	assert problem.product == "MUG-CUP-RED"
-	for word in ("MUG-CUP-RED", "GLAZE", "Glaze=Red", "GLAZE-RED", "GLAZE-RED-2"):
+	assert problem.data["product"] == "MUG-CUP-RED"
+	assert problem.data["candidates"] == ["GLAZE-RED", "GLAZE-RED-2"]
+	for word in ("MUG-CUP-RED", "GLAZE", "Glaze: Red", "GLAZE-RED", "GLAZE-RED-2"):
 		assert word in problem.message
 	assert needs(explode(shop, "MUG-CUP-BLUE", 1))["GLAZE-BLUE"] == D("0.2")
 
@@ -188,7 +189,7 @@ def test_matching_problems_are_reported_by_validate():
 			"GLAZE-BLUE-2": {"variant_of": "GLAZE", "attributes": {"Glaze": "Blue"}},
 		}
 	)
-	found = {(p.code, p.bom, p.item, p.product) for p in validate(shop)}
+	found = {(p.code, p.bom, p.item, p.data["product"]) for p in validate(shop)}
 	assert found == {
 		("no_variant_match", "MUG", "GLAZE", "MUG-TALL-GREEN"),
 		("ambiguous_variant", "MUG", "GLAZE", "MUG-TALL-BLUE"),

@@ -328,19 +328,22 @@ def test_random_graphs_with_cycles_are_reported_and_never_loop(pairs):
 	assert all(p.code == "cycle" for p in problems)
 	assert bool(problems) == has_cycle
 	for problem in problems:
-		path = problem.path
+		path = problem.data["path"]
 		assert path[0] == path[-1] and len(path) >= 3
 		assert all(b in edges[a] for a, b in itertools.pairwise(path))
-		assert " -> ".join(path) in problem.message
+		assert " → ".join(path) in problem.message
 	for node in GRAPH:
 		if reaches_cycle(edges, node):
-			for operation in (lambda: explode(shop, node, 1), lambda: capacity(shop, node)):
+			for operation in (
+				lambda node=node: explode(shop, node, 1),
+				lambda node=node: capacity(shop, node),
+			):
 				try:
 					operation()
 				except BomError as error:
 					[problem] = error.problems
 					assert problem.code == "cycle"
-					assert all(b in edges[a] for a, b in itertools.pairwise(problem.path))
+					assert all(b in edges[a] for a, b in itertools.pairwise(problem.data["path"]))
 				else:
 					raise AssertionError(f"{node} reaches a cycle but explodes")
 		else:

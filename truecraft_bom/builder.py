@@ -17,8 +17,7 @@ from frappe.utils import cint, flt
 
 from truecraft_bom import engine
 from truecraft_bom.catalog import load_catalog
-from truecraft_bom.errors import message
-from truecraft_bom.messages import problems_html
+from truecraft_bom.errors import message, problems_message
 
 READ = ["GET", "POST"]
 
@@ -195,12 +194,13 @@ def _preview(item_code: str, stand_in, qty=1, warehouse: str | None = None) -> d
 	if stand_in is not None:
 		problems = engine.validate(catalog, [item_code])
 		if problems:
-			result["problems"] = problems_html(problems)
-	quantity = flt(qty)
-	if quantity <= 0:
-		result["error"] = _("The quantity to preview must be a number above zero")
+			result["problems"] = problems_message(problems)
+	try:
+		quantity = engine.positive(qty)
+	except engine.EngineError as error:
+		result["error"] = message(error)
 		return result
-	result["qty"] = quantity
+	result["qty"] = engine.to_decimal(quantity)
 	try:
 		tree = engine.tree(catalog, item_code, quantity, True)
 		result["cost"] = _rest(engine.cost(catalog, item_code, quantity).as_dict())

@@ -1,9 +1,10 @@
 """Load the engine's Catalog from ERPNext in a constant number of bulk queries, whatever the BOM depth.
 
-The structure (what does not move with stock) is read in four queries and kept per process, keyed by a
+The structure (what does not move with stock) is read in five queries and kept per process, keyed by a
 version counter in Redis that every change to a BOM, Item, Item Alternative, UOM or Item Attribute bumps
 (at once, and again after the transaction commits or rolls back):
-1. every default BOM (active, submitted, ``is_default``) joined with its lines and the app's line fields;
+1. every default BOM (active, submitted, ``is_default``) joined with its lines and the line-rule fields
+   (``engine.rules.LINE_RULES``), then the scrap items of those BOMs;
 2. Item Alternatives of the items those BOMs name (substitutes; ``two_way`` honoured);
 3. all those items, their substitutes and the variants of any of them (flags, whole-number UOM, rates);
 4. attributes of the variants among them.
@@ -23,18 +24,9 @@ from dataclasses import dataclass
 import frappe
 
 from truecraft_bom import engine, stock
-from truecraft_bom.engine import Bom, Catalog, Defect, Item, Line
-from truecraft_bom.engine.errors import BAD_QUANTITY
+from truecraft_bom.engine import Bom, Catalog, Item, Line, Scrap
+from truecraft_bom.engine.rules import LINE_RULES
 
-LINE_FIELDS = (
-	"tc_setup_qty",
-	"tc_attrition",
-	"tc_rounding_multiple",
-	"tc_consumable",
-	"tc_optional",
-	"tc_inherited",
-	"tc_reference",
-)
 VERSION_KEY = "truecraft_bom:structure_version"
 
 
@@ -114,8 +106,9 @@ def _bump():
 def _load_structure() -> Structure:
 	bom_rows = _default_boms()
 	codes = set(bom_rows)
-	for _header, lines in bom_rows.values():
+	for header, lines in bom_rows.values():
 		codes.update(row.item_code for row in lines)
+		codes.update(row.item_code for row in header["scrap"])
 	return _build(bom_rows, codes)
 
 
@@ -130,7 +123,7 @@ def _extend(base: Structure, missing: set[str], overrides: Mapping[str, object])
 	boms = dict(base.catalog.boms)
 	for product, doc in overrides.items():
 		rows = [row for row in doc.get("items") or [] if row.get("item_code")]
-		boms[product] = _bom(product, doc, rows, substitutes)
+		boms[product] = _bom(product, doc, rows, substitutes, doc.get("scrap_items") or ())
 	return Structure(Catalog(items.values(), boms.values()), substitutes)
 
 
@@ -157,43 +150,48 @@ def _build(bom_rows: dict[str, tuple[dict, list]], codes: set[str]) -> Structure
 		for row in item_rows
 	]
 	catalog_boms = [
-		_bom(product, header, lines, substitutes) for product, (header, lines) in bom_rows.items()
+		_bom(product, header, lines, substitutes, header["scrap"])
+		for product, (header, lines) in bom_rows.items()
 	]
 	return Structure(Catalog(catalog_items, catalog_boms), substitutes)
 
 
 def line_from_row(row, substitutes: Mapping[str, tuple[str, ...]] | None = None) -> Line:
-	"""A BOM Item row (document or query row) as an engine Line."""
+	"""A BOM Item row (document or query row) as an engine Line; the line rules come from their fields."""
 	qty = row.get("stock_qty")
 	if qty is None:
 		qty = (row.get("qty") or 0) * (row.get("conversion_factor") or 1)
 	return Line(
 		item=row.item_code,
 		qty=qty,
-		setup_qty=row.get("tc_setup_qty") or 0,
-		attrition=row.get("tc_attrition") or 0,
-		rounding_multiple=row.get("tc_rounding_multiple") or None,
-		consumable=bool(row.get("tc_consumable")),
-		optional=bool(row.get("tc_optional")),
-		inherited=bool(row.get("tc_inherited")),
 		explode=not row.get("do_not_explode"),
 		substitutes=(substitutes or {}).get(row.item_code, ()),
-		reference=row.get("tc_reference") or "",
+		**{rule.name: _rule_value(rule, row.get(rule.field)) for rule in LINE_RULES},
 	)
 
 
-def _bom(product: str, header, lines, substitutes) -> Bom:
-	quantity = header.get("quantity")
-	defects = ()
-	if not quantity or quantity <= 0:
-		defects = (Defect(BAD_QUANTITY, f"BOM of {product}: quantity must be above zero", "quantity"),)
-		quantity = None
+def _rule_value(rule, value):
+	"""A custom field's value as the rule's engine value (an empty number field means the rule's default)."""
+	if rule.kind == "flag":
+		return bool(value)
+	if rule.numeric:
+		return value if value else rule.default
+	return value or ""
+
+
+def _bom(product: str, header, lines, substitutes, scrap=()) -> Bom:
+	# a batch quantity of zero is the engine's to report, with the others
 	return Bom(
 		product=product,
-		quantity=quantity,
+		quantity=header.get("quantity") or 0,
 		lines=tuple(line_from_row(row, substitutes) for row in lines),
-		defects=defects,
+		scrap=tuple(Scrap(row.item_code, _stock_qty(row)) for row in scrap if row.get("item_code")),
 	)
+
+
+def _stock_qty(row):
+	qty = row.get("stock_qty")
+	return qty if qty is not None else (row.get("qty") or 0) * (row.get("conversion_factor") or 1)
 
 
 def _used_items(catalog: Catalog, products: list[str]) -> set[str]:
@@ -208,7 +206,7 @@ def _used_items(catalog: Catalog, products: list[str]) -> set[str]:
 
 
 def _default_boms() -> dict[str, tuple[dict, list]]:
-	"""product -> (BOM header, its lines in order), for every default BOM, in one query."""
+	"""product -> (BOM header with its scrap rows, its lines in order), for every default BOM, in two queries."""
 	bom = frappe.qb.DocType("BOM")
 	bom_item = frappe.qb.DocType("BOM Item")
 	rows = (
@@ -226,7 +224,7 @@ def _default_boms() -> dict[str, tuple[dict, list]]:
 			bom_item.conversion_factor,
 			bom_item.do_not_explode,
 			bom_item.base_rate,
-			*(bom_item[field] for field in LINE_FIELDS),
+			*(bom_item[rule.field] for rule in LINE_RULES),
 		)
 		.where((bom.is_default == 1) & (bom.is_active == 1) & (bom.docstatus == 1))
 		.orderby(bom.name)
@@ -236,10 +234,28 @@ def _default_boms() -> dict[str, tuple[dict, list]]:
 	result: dict[str, tuple[dict, list]] = {}
 	for row in rows:
 		if row.product not in result:
-			result[row.product] = ({"name": row.bom, "quantity": row.bom_quantity}, [])
+			result[row.product] = ({"name": row.bom, "quantity": row.bom_quantity, "scrap": []}, [])
 		if row.item_code:
 			result[row.product][1].append(row)
+	by_bom = {header["name"]: header for header, _lines in result.values()}
+	for row in _scrap_rows(list(by_bom)):
+		by_bom[row.parent]["scrap"].append(row)
 	return result
+
+
+def _scrap_rows(boms: list[str]):
+	"""BOM Scrap Item rows of these BOMs (scrap outputs, in stock UOM)."""
+	if not boms:
+		return []
+	scrap = frappe.qb.DocType("BOM Scrap Item")
+	return (
+		frappe.qb.from_(scrap)
+		.select(scrap.parent, scrap.item_code, scrap.stock_qty)
+		.where((scrap.parenttype == "BOM") & (scrap.parent.isin(boms)))
+		.orderby(scrap.parent)
+		.orderby(scrap.idx)
+		.run(as_dict=True)
+	)
 
 
 # The queries below take long IN lists: plain parameterised SQL, which PyMySQL escapes in one pass.

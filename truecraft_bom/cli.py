@@ -10,20 +10,18 @@ import json
 import sys
 from decimal import Decimal
 
-from . import __version__
+from . import __version__, messages
 from .engine import (
 	EngineError,
-	NoBomError,
-	QuantityError,
 	UnknownItemError,
 	capacity,
 	cost,
 	explode,
 	load_scenario,
+	positive,
 	validate,
 	where_used,
 )
-from .engine.quantity import NotANumber, exact
 
 
 class UsageError(Exception):
@@ -79,22 +77,12 @@ def run(argv: list[str]) -> tuple[int, object]:
 	if args.item not in catalog.items:
 		raise UnknownItemError(args.item)
 	if args.command == "explode":
-		return 0, explode(catalog, args.item, _quantity(args.qty), args.include_optional).as_dict()
+		return 0, explode(catalog, args.item, positive(args.qty), args.include_optional).as_dict()
 	if args.command == "capacity":
 		return 0, capacity(catalog, args.item, args.use_subassembly_stock).as_dict()
 	if args.command == "cost":
-		return 0, cost(catalog, args.item, _quantity(args.qty)).as_dict()
+		return 0, cost(catalog, args.item, positive(args.qty)).as_dict()
 	return 0, {"item": args.item, "used_in": list(where_used(catalog, args.item))}
-
-
-def _quantity(text: str):
-	try:
-		value = exact(text)
-	except NotANumber:
-		raise QuantityError(f"quantity must be a number, not {text!r}") from None
-	if value <= 0:
-		raise QuantityError(f"quantity must be above zero, not {text}")
-	return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,19 +90,17 @@ def main(argv: list[str] | None = None) -> int:
 	try:
 		code, result = run(argv)
 	except UsageError as error:
-		return _fail(f"usage: {error} (see truecraft-bom --help)")
-	except UnknownItemError as error:
-		return _fail(f"unknown item {error.code!r}")
-	except NoBomError as error:
-		return _fail(f"{error.code!r} has no BOM to explode")
+		return _fail(messages.render("usage", {"detail": str(error)}))
 	except EngineError as error:
-		return _fail(str(error))
+		return _fail(messages.error_message(error))
 	sys.stdout.write(dumps(result) + "\n")
 	return code
 
 
 def _fail(message: str) -> int:
-	sys.stderr.write("truecraft-bom: " + " ".join(message.split()) + "\n")
+	"""One line on stderr (a message of several lines is joined with "; "), exit code 2."""
+	line = "; ".join(" ".join(part.split()) for part in message.splitlines() if part.strip())
+	sys.stderr.write(f"truecraft-bom: {line}\n")
 	return 2
 
 

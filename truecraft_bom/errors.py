@@ -26,19 +26,22 @@ def emphasize(value) -> str:
 	return frappe.bold(escape_html(str(value)))
 
 
-def message(error: engine.EngineError) -> str:
+def message(error: engine.EngineError, context: Mapping | None = None) -> str:
 	"""The error in the user's language, as HTML."""
-	return messages.error_message(error, translate=_, emphasize=emphasize, html=True)
+	return messages.error_message(error, translate=_, emphasize=emphasize, html=True, context=context)
+
+
+def problems_message(problems) -> str:
+	"""Validation problems in the user's language, as an HTML list."""
+	return messages.problems_message(problems, translate=_, emphasize=emphasize, html=True)
 
 
 def throw(error: engine.EngineError, title: str | None = None, context: Mapping | None = None):
 	"""Raise ``error`` to the user. ``context`` adds what only the caller knows (the warehouse, the
 	document type) to the message's data."""
-	if context and hasattr(error, "data"):
-		error.data.update(context)
 	exc = next((frappe_exc for kind, frappe_exc in _EXCEPTIONS if isinstance(error, kind)), None)
 	frappe.throw(
-		message(error),
+		message(error, context),
 		exc or frappe.ValidationError,
 		title=title or messages.title(error, translate=_),
 	)

@@ -1,13 +1,17 @@
 """The truecraft_bom engine: every quantity decision about BOMs, in pure Python (no Frappe, no ERPNext).
 
 Build a ``Catalog`` (from a scenario with ``load_scenario``/``catalog_from_dict``, or from ERPNext data), then
-ask it: ``explode``, ``capacity``/``capacities``, ``cost``, ``where_used``, ``validate``.
+ask it: ``explode``, ``capacity``/``capacities``, ``cost``, ``where_used``, ``validate``. Modules depend one
+way: errors -> quantity -> rules -> model -> resolve (and scenario) -> plan -> explosion, allocation,
+validate, where_used -> capacity, cost -> depletion. Errors and problems carry a code and data; their words
+are in ``truecraft_bom.messages``.
 """
 
+from . import rules
 from .allocation import Pools, Short
 from .capacity import Capacity, capacities, capacity
 from .cost import Cost, cost
-from .depletion import Build, Draw, NonStockCost, SaleLine, materials_of, plan_depletion
+from .depletion import Build, Draw, Need, NonStockCost, SaleLine, materials_of, plan_depletion
 from .errors import (
 	BomError,
 	EngineError,
@@ -19,15 +23,29 @@ from .errors import (
 	Shortfall,
 	UnknownItemError,
 )
-from .explosion import Explosion, Leaf, Plan, Requirement, explode, explode_many, items_used, summarise, tree
-from .model import Bom, Catalog, Defect, Item, Line
-from .quantity import exact, money, to_decimal
-from .resolve import Resolver, Use, effective_lines
+from .explosion import (
+	Explosion,
+	Output,
+	Requirement,
+	explode,
+	explode_many,
+	items_used,
+	scrap_of,
+	summarise,
+	tree,
+)
+from .model import Bom, Catalog, Defect, Item, Line, Scrap
+from .plan import Leaf, Node, Plan, Plans, Run, Step, plans
+from .quantity import exact, money, positive, to_decimal
+from .resolve import Resolver, Use, effective_lines, resolver
+from .rules import LINE_RULES, RULES, LineRule
 from .scenario import catalog_from_dict, load_scenario, parse_overage
 from .validate import validate
 from .where_used import where_used
 
 __all__ = [
+	"LINE_RULES",
+	"RULES",
 	"Bom",
 	"BomError",
 	"Build",
@@ -41,19 +59,27 @@ __all__ = [
 	"Item",
 	"Leaf",
 	"Line",
+	"LineRule",
+	"Need",
 	"NoBomError",
+	"Node",
 	"NonStockCost",
+	"Output",
 	"Plan",
+	"Plans",
 	"Pools",
 	"Problem",
 	"QuantityError",
 	"Requirement",
 	"Resolver",
+	"Run",
 	"SaleLine",
 	"ScenarioError",
+	"Scrap",
 	"Short",
 	"ShortageError",
 	"Shortfall",
+	"Step",
 	"UnknownItemError",
 	"Use",
 	"capacities",
@@ -70,22 +96,14 @@ __all__ = [
 	"money",
 	"parse_overage",
 	"plan_depletion",
+	"plans",
+	"positive",
+	"resolver",
+	"rules",
+	"scrap_of",
 	"summarise",
 	"to_decimal",
 	"tree",
 	"validate",
 	"where_used",
 ]
-
-
-def positive(value):
-	"""Interim: a quantity above zero as an exact number, else QuantityError."""
-	from .quantity import NotANumber
-
-	try:
-		number = exact(value)
-	except NotANumber:
-		raise QuantityError(f"quantity must be a number, not {value!r}") from None
-	if number <= 0:
-		raise QuantityError(f"quantity must be above zero, not {value}")
-	return number

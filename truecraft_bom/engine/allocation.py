@@ -109,17 +109,27 @@ class Pools:
 		return True
 
 
+@dataclass(slots=True)
+class _Edge:
+	"""An arc of the flow graph; ``reverse`` is the index of its twin in ``to``'s list."""
+
+	to: int
+	capacity: object
+	cost: int
+	reverse: int
+
+
 def _flow(options, needs, available):
 	"""Min-cost max-flow: source -> need (its qty) -> item (cost = preference rank) -> sink (item stock)."""
 	items = list(dict.fromkeys(code for option in options for code in option))
 	n_needs = len(needs)
 	source, sink = n_needs + len(items), n_needs + len(items) + 1
 	item_node = {code: n_needs + k for k, code in enumerate(items)}
-	graph: list[list[list]] = [[] for _ in range(sink + 1)]
+	graph: list[list[_Edge]] = [[] for _ in range(sink + 1)]
 
 	def edge(u, v, capacity, cost):
-		graph[u].append([v, capacity, cost, len(graph[v])])
-		graph[v].append([u, ZERO, -cost, len(graph[u]) - 1])
+		graph[u].append(_Edge(v, capacity, cost, len(graph[v])))
+		graph[v].append(_Edge(u, ZERO, -cost, len(graph[u]) - 1))
 
 	for position, (option, need) in enumerate(zip(options, needs, strict=True)):
 		edge(source, position, need, 0)
@@ -131,17 +141,18 @@ def _flow(options, needs, available):
 	while True:
 		# Bellman-Ford over the residual graph (it has negative reverse costs); the graph is tiny.
 		distance = [None] * len(graph)
-		via: list[tuple[int, int] | None] = [None] * len(graph)
+		via: list[tuple[int, _Edge] | None] = [None] * len(graph)
 		distance[source] = 0
 		for _ in range(len(graph)):
 			changed = False
 			for u, edges in enumerate(graph):
 				if distance[u] is None:
 					continue
-				for index, (v, capacity, cost, _rev) in enumerate(edges):
-					if capacity > 0 and (distance[v] is None or distance[u] + cost < distance[v]):
-						distance[v] = distance[u] + cost
-						via[v] = (u, index)
+				for arc in edges:
+					v = arc.to
+					if arc.capacity > 0 and (distance[v] is None or distance[u] + arc.cost < distance[v]):
+						distance[v] = distance[u] + arc.cost
+						via[v] = (u, arc)
 						changed = True
 			if not changed:
 				break
@@ -150,27 +161,25 @@ def _flow(options, needs, available):
 		bottleneck = None
 		node = sink
 		while node != source:
-			u, index = via[node]
-			capacity = graph[u][index][1]
-			bottleneck = capacity if bottleneck is None else min(bottleneck, capacity)
+			u, arc = via[node]
+			bottleneck = arc.capacity if bottleneck is None else min(bottleneck, arc.capacity)
 			node = u
 		node = sink
 		while node != source:
-			u, index = via[node]
-			forward = graph[u][index]
-			forward[1] -= bottleneck
-			graph[node][forward[3]][1] += bottleneck
+			u, arc = via[node]
+			arc.capacity -= bottleneck
+			graph[node][arc.reverse].capacity += bottleneck
 			node = u
 
 	drawn = []
 	for position, option in enumerate(options):
 		taken = {}
-		for v, _capacity, _cost, rev in graph[position]:
-			if v in (source, sink) or v < n_needs:
+		for arc in graph[position]:
+			if arc.to in (source, sink) or arc.to < n_needs:
 				continue
-			flow = graph[v][rev][1]
+			flow = graph[arc.to][arc.reverse].capacity
 			if flow > 0:
-				taken[items[v - n_needs]] = flow
+				taken[items[arc.to - n_needs]] = flow
 		drawn.append({code: taken[code] for code in option if code in taken})
 
 	unmet = [p for p in range(n_needs) if sum(drawn[p].values(), ZERO) < needs[p]]
@@ -181,10 +190,10 @@ def _flow(options, needs, available):
 	frontier = [source]
 	while frontier:
 		u = frontier.pop()
-		for v, capacity, _cost, _rev in graph[u]:
-			if capacity > 0 and v not in reach:
-				reach.add(v)
-				frontier.append(v)
+		for arc in graph[u]:
+			if arc.capacity > 0 and arc.to not in reach:
+				reach.add(arc.to)
+				frontier.append(arc.to)
 	deficient = [p for p in range(n_needs) if p in reach]
 	pool = sorted({code for p in deficient for code in options[p]})
 	return drawn, [

@@ -11,15 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import localcontext
 from fractions import Fraction
 
 from .allocation import Pools, Short
 from .errors import EngineError
-from .explosion import Plan
 from .model import Catalog
-from .quantity import EXACT, NOT_EXACT, ZERO, exact
-from .resolve import Resolver
+from .plan import plans
+from .quantity import ZERO, exact, fast_or_exact
+from .resolve import Resolver, resolver
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class Capacity:
 
 def capacity(catalog: Catalog, item: str, use_subassembly_stock: bool = False) -> Capacity:
 	"""How many units of ``item`` one build can make from available stock."""
-	return _Solver(catalog, item, use_subassembly_stock, keep_plan=True).solve()
+	return _Solver(catalog, item, use_subassembly_stock, keep=True).solve()
 
 
 def capacities(
@@ -46,32 +45,31 @@ def capacities(
 
 	Products whose BOMs are invalid are returned in the second mapping with their error, not raised.
 	"""
-	resolver = catalog.resolver()
 	if items is None:
-		items = [code for code in sorted(catalog.items) if _buildable(resolver, code)]
+		resolved = resolver(catalog)
+		items = [code for code in sorted(catalog.items) if _buildable(resolved, code)]
 	results: dict[str, Capacity] = {}
 	failures: dict[str, EngineError] = {}
 	for code in items:
 		try:
 			# each plan is used once here: not kept, so a batch does not fill memory with plans
-			results[code] = _Solver(catalog, code, use_subassembly_stock, keep_plan=False).solve()
+			results[code] = _Solver(catalog, code, use_subassembly_stock, keep=False).solve()
 		except EngineError as error:
 			failures[code] = error
 	return results, failures
 
 
-def _buildable(resolver: Resolver, code: str) -> bool:
+def _buildable(resolved: Resolver, code: str) -> bool:
 	try:
-		return resolver.has_bom(code)
+		return resolved.has_bom(code)
 	except EngineError:
 		return True  # reported by solve()
 
 
 class _Solver:
-	def __init__(self, catalog: Catalog, item: str, use_subassembly_stock: bool, keep_plan: bool):
+	def __init__(self, catalog: Catalog, item: str, use_subassembly_stock: bool, keep: bool):
 		self.item = item
-		resolver = catalog.resolver()
-		self.plan = plan = resolver.plan([item]) if keep_plan else Plan(resolver, [item])
+		self.plan = plan = plans(catalog).get([item], keep=keep)
 		items = catalog.items
 		leaves = plan.leaves
 		self.constrained = [position for position, leaf in enumerate(leaves) if leaf.limits]
@@ -111,16 +109,19 @@ class _Solver:
 					break
 				limits = narrowed
 				run = self.plan.run({self.item: n}, limits)
+		fast = None
 		if run.decimal and self.available_decimal is not None:
-			try:
-				with localcontext(EXACT):
-					return self._pool_shortages(run.totals, run.drawn, self.available_decimal)
-			except NOT_EXACT:
-				pass
-		return self._pool_shortages(
-			[exact(total) for total in run.totals],
-			{k: exact(v) for k, v in run.drawn.items()},
-			self.available,
+
+			def fast():
+				return self._pool_shortages(run.totals, run.drawn, self.available_decimal)
+
+		return fast_or_exact(
+			fast,
+			lambda: self._pool_shortages(
+				[exact(total) for total in run.totals],
+				{k: exact(v) for k, v in run.drawn.items()},
+				self.available,
+			),
 		)
 
 	def _pool_shortages(self, totals, drawn, available) -> list[Short]:
@@ -170,13 +171,15 @@ class _Solver:
 	def _proportional_bound(self) -> int:
 		"""Largest n allowed by the proportional part of the requirements: an upper bound on capacity."""
 		run = self.plan.run({self.item: 1}, linear=True)
+		fast = None
 		if run.decimal and self.available_decimal is not None:
-			try:
-				with localcontext(EXACT):
-					return self._bound(run.totals, self.available_decimal)
-			except NOT_EXACT:
-				pass
-		return self._bound([exact(total) for total in run.totals], self.available)
+
+			def fast():
+				return self._bound(run.totals, self.available_decimal)
+
+		return fast_or_exact(
+			fast, lambda: self._bound([exact(total) for total in run.totals], self.available)
+		)
 
 	def _bound(self, per_need, available) -> int:
 		pools = self.pools

@@ -10,7 +10,7 @@ short material and, per product, the most that can be sold now.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,6 +18,7 @@ from .allocation import Pools
 from .capacity import capacity
 from .errors import EngineError, ShortageError, Shortfall, UnknownItemError
 from .model import Catalog
+from .plan import plans
 from .quantity import ZERO, exact, money, to_decimal
 
 
@@ -68,6 +69,15 @@ class Build:
 		return sum((cost.amount for cost in self.non_stock), Decimal(0))
 
 
+@dataclass(frozen=True)
+class Need:
+	"""Stock a sold line's build must draw: ``qty`` from any of ``options`` (the line's own item first)."""
+
+	sale: int  # position of the sold line
+	options: tuple[str, ...]
+	qty: Fraction
+
+
 def plan_depletion(
 	catalog: Catalog, sales: Sequence[SaleLine], deplete_consumables: bool = False
 ) -> tuple[Build, ...]:
@@ -75,70 +85,58 @@ def plan_depletion(
 
 	Consumable lines are not taken from stock unless ``deplete_consumables``; optional lines never are.
 	"""
-	resolver = catalog.resolver()
+	compiled = plans(catalog)
 	items = catalog.items
-	options: list[tuple[str, ...]] = []
-	quantities: list[Fraction] = []
-	owners: list[int] = []
-	costs: list[dict[str, Fraction]] = []
-	to_build: list[Fraction] = []
+	builds: list[Build] = []  # without their materials until every need is allocated
+	needs: list[Need] = []
 	for position, sale in enumerate(sales):
 		if sale.product not in items:
 			raise UnknownItemError(sale.product)
 		build = max(ZERO, sale.qty - sale.finished_available)
-		to_build.append(build)
-		line_costs: dict[str, Fraction] = {}
-		costs.append(line_costs)
-		if not build:
-			continue
-		plan = resolver.plan([sale.product])
-		run = plan.run({sale.product: build})
-		for leaf, total in zip(plan.leaves, run.totals, strict=True):
-			total = exact(total)
-			if leaf.non_stock:
-				line_costs[leaf.item] = line_costs.get(leaf.item, ZERO) + total
-			elif leaf.consumable and not deplete_consumables:
-				continue
-			else:
-				options.append(leaf.options)
-				quantities.append(total)
-				owners.append(position)
-
-	pools = Pools(options)
-	available = {code: items[code].available for option in pools.options for code in option}
-	allocation, shorts = pools.allocate(quantities, available)
-	if shorts:
-		raise ShortageError(
-			[Shortfall(s.items, to_decimal(s.needed), to_decimal(s.available)) for s in shorts],
-			sellable=_sellable(catalog, sales),
-		)
-
-	drawn: list[dict[str, Fraction]] = [{} for _ in sales]
-	for owner, taken in zip(owners, allocation, strict=True):
-		for code, qty in taken.items():
-			drawn[owner][code] = drawn[owner].get(code, ZERO) + qty
-	builds = []
-	for position, sale in enumerate(sales):
-		build = to_build[position]
+		non_stock: dict[str, Fraction] = {}
+		if build:
+			plan = compiled.get([sale.product])
+			run = plan.run({sale.product: build})
+			for leaf, total in zip(plan.leaves, run.totals, strict=True):
+				total = exact(total)
+				if leaf.non_stock:
+					non_stock[leaf.item] = non_stock.get(leaf.item, ZERO) + total
+				elif deplete_consumables or not leaf.consumable:
+					needs.append(Need(position, leaf.options, total))
 		builds.append(
 			Build(
 				product=sale.product,
 				sold=to_decimal(sale.qty),
 				from_stock=to_decimal(sale.qty - build),
 				qty=to_decimal(build),
-				materials=tuple(
-					Draw(code, to_decimal(qty)) for code, qty in sorted(drawn[position].items()) if qty
-				),
 				non_stock=tuple(
 					NonStockCost(
 						code, to_decimal(qty), money(items[code].rate), money(qty * items[code].rate)
 					)
-					for code, qty in sorted(costs[position].items())
+					for code, qty in sorted(non_stock.items())
 					if qty
 				),
 			)
 		)
-	return tuple(builds)
+
+	pools = Pools([need.options for need in needs])
+	available = {code: items[code].available for option in pools.options for code in option}
+	allocation, shorts = pools.allocate([need.qty for need in needs], available)
+	if shorts:
+		raise ShortageError(
+			[Shortfall(s.items, to_decimal(s.needed), to_decimal(s.available)) for s in shorts],
+			sellable=_sellable(catalog, sales),
+		)
+	drawn: list[dict[str, Fraction]] = [{} for _ in sales]
+	for need, taken in zip(needs, allocation, strict=True):
+		for code, qty in taken.items():
+			drawn[need.sale][code] = drawn[need.sale].get(code, ZERO) + qty
+	return tuple(
+		replace(
+			build, materials=tuple(Draw(code, to_decimal(qty)) for code, qty in sorted(used.items()) if qty)
+		)
+		for build, used in zip(builds, drawn, strict=True)
+	)
 
 
 def _sellable(catalog: Catalog, sales: Sequence[SaleLine]) -> dict[str, Decimal | None]:
@@ -157,11 +155,11 @@ def _sellable(catalog: Catalog, sales: Sequence[SaleLine]) -> dict[str, Decimal 
 
 def materials_of(catalog: Catalog, products) -> set[str]:
 	"""Stock items a build of these products may draw on (leaf items and their substitutes), for locking."""
-	resolver = catalog.resolver()
+	compiled = plans(catalog)
 	return {
 		code
 		for product in products
-		for leaf in resolver.plan([product]).leaves
+		for leaf in compiled.get([product]).leaves
 		for code in leaf.options
 		if catalog.items[code].is_stock
 	}

@@ -1,11 +1,17 @@
-"""The engine's own exceptions. They carry data so the caller can phrase the message for its user."""
+"""The engine's exceptions and validation problems: a ``code`` naming the message and the ``data`` that fills it.
+
+The wording lives once in ``truecraft_bom.messages``; ``str()`` of an error is its English rendering.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-# Validation problem codes (DESIGN.md, "Validation problems").
+from truecraft_bom import messages
+
+# Validation problem codes (the "Validation problems" of docs/design.md).
 CYCLE = "cycle"
 SELF_REFERENCE = "self_reference"
 DUPLICATE_LINE = "duplicate_line"
@@ -28,24 +34,30 @@ PROBLEM_CODES = (
 	AMBIGUOUS_VARIANT,
 )
 
+# Error codes (UnknownItemError shares "unknown_item" with the problem code).
+NO_BOM = "no_bom"
+QUANTITY = "quantity"
+BOM_PROBLEMS = "bom_problems"
+SHORTAGE = "shortage"
+
 
 @dataclass(frozen=True)
 class Problem:
-	"""Something wrong with a BOM. ``bom`` is the product whose BOM holds the line; ``item`` the line's item.
+	"""Something wrong with a BOM: ``bom`` holds the line, ``item`` is the line's item (None: the BOM itself).
 
-	``path`` is the cycle for ``cycle``; ``product``/``attributes`` name the variant for matching problems;
-	``field``/``value`` the offending field for bad_quantity and bad_overage (so callers can phrase it).
+	``data`` holds the named values of its message, e.g. ``path`` of a cycle; ``data["reason"]`` picks the
+	wording when a code has several.
 	"""
 
 	code: str
 	bom: str | None
-	item: str | None
-	message: str
-	path: tuple[str, ...] = ()
-	product: str | None = None
-	attributes: tuple[tuple[str, str], ...] = ()
-	field: str | None = None
-	value: str | None = None
+	item: str | None = None
+	data: Mapping[str, object] = field(default_factory=dict, hash=False)
+
+	@property
+	def message(self) -> str:
+		"""The problem in English (the desk renders it translated through ``truecraft_bom.messages``)."""
+		return messages.problem_message(self)
 
 	def as_dict(self) -> dict:
 		return {"code": self.code, "bom": self.bom, "item": self.item, "message": self.message}
@@ -53,6 +65,24 @@ class Problem:
 
 class EngineError(Exception):
 	"""Base class of everything the engine raises on purpose."""
+
+	def __init__(self, code: str, data: Mapping[str, object] | None = None):
+		super().__init__(code)
+		self.code = code
+		self.data: dict[str, object] = dict(data or {})
+
+	def __str__(self) -> str:
+		return messages.error_message(self)
+
+	def __reduce__(self):
+		# the constructors differ per class: pickle (background jobs, multiprocessing) restores the state
+		return _restore, (type(self), self.__dict__)
+
+
+def _restore(cls: type[EngineError], state: dict) -> EngineError:
+	error = cls.__new__(cls)
+	error.__dict__.update(state)
+	return error
 
 
 class ScenarioError(EngineError):
@@ -62,27 +92,38 @@ class ScenarioError(EngineError):
 class QuantityError(EngineError, ValueError):
 	"""A quantity asked of the engine is not a positive number."""
 
+	def __init__(self, value):
+		super().__init__(QUANTITY, {"value": value})
+
 
 class UnknownItemError(EngineError):
-	def __init__(self, code: str):
-		super().__init__(f"unknown item {code!r}")
-		self.code = code
+	"""The item asked about does not exist."""
+
+	def __init__(self, item: str):
+		super().__init__(UNKNOWN_ITEM, {"item": item})
+
+	@property
+	def item(self) -> str:
+		return self.data["item"]
 
 
 class NoBomError(EngineError):
 	"""The item has no BOM (and inherits no lines), so it cannot be exploded or built."""
 
-	def __init__(self, code: str):
-		super().__init__(f"item {code!r} has no BOM")
-		self.code = code
+	def __init__(self, item: str):
+		super().__init__(NO_BOM, {"item": item})
+
+	@property
+	def item(self) -> str:
+		return self.data["item"]
 
 
 class BomError(EngineError):
 	"""BOM data reached by an operation is invalid (a cycle, a bad quantity, no matching variant ...)."""
 
-	def __init__(self, problems):
+	def __init__(self, problems: Iterable[Problem]):
+		super().__init__(BOM_PROBLEMS)
 		self.problems = tuple(problems)
-		super().__init__("; ".join(problem.message for problem in self.problems))
 
 
 @dataclass(frozen=True)
@@ -95,13 +136,12 @@ class Shortfall:
 
 
 class ShortageError(EngineError):
-	"""Not enough stock. ``shortfalls`` name every short material; ``sellable`` the most each product allows."""
+	"""Not enough stock. ``shortfalls`` name every short material; ``sellable`` the most each product allows.
 
-	def __init__(self, shortfalls, sellable=None):
+	A caller may add ``warehouse`` and ``doctype`` to ``data`` for the message.
+	"""
+
+	def __init__(self, shortfalls: Iterable[Shortfall], sellable: Mapping[str, Decimal | None] | None = None):
+		super().__init__(SHORTAGE)
 		self.shortfalls = tuple(shortfalls)
 		self.sellable = dict(sellable or {})
-		super().__init__(
-			"; ".join(
-				f"{' or '.join(s.items)}: needed {s.needed}, available {s.available}" for s in self.shortfalls
-			)
-		)

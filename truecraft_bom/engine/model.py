@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
+from typing import TypeVar
 
 from .quantity import ONE, ZERO, exact, exact_decimal
+from .rules import LINE_RULES, normalise
+
+T = TypeVar("T")
 
 
 def _set(obj, name, value):
@@ -42,16 +46,22 @@ class Item:
 
 @dataclass(frozen=True)
 class Defect:
-	"""A field of a line or BOM that could not be read; validation reports it, explosion refuses it."""
+	"""A value of a line or BOM that could not be read; validation reports it, explosion refuses it.
+
+	``code`` is a validation problem code, ``data`` the named values of its message (see ``Problem``).
+	"""
 
 	code: str
-	message: str
-	field: str | None = None
+	data: Mapping[str, object] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
 class Line:
-	"""One BOM line. ``qty`` is per batch of the BOM; ``qty`` None means it was not a number."""
+	"""One BOM line. ``qty`` is per batch of the BOM (None: it was not a number).
+
+	The fields from ``setup_qty`` to ``note`` are the line rules of ``rules.LINE_RULES``; any value the rule's
+	kind accepts is normalised (numbers made exact, None to the rule's default).
+	"""
 
 	item: str
 	qty: Fraction | None = ONE
@@ -70,28 +80,44 @@ class Line:
 	def __post_init__(self):
 		if self.qty is not None:
 			_set(self, "qty", exact(self.qty))
-		_set(self, "setup_qty", exact(self.setup_qty))
-		_set(self, "attrition", exact(self.attrition))
-		if self.rounding_multiple is not None:
-			_set(self, "rounding_multiple", exact(self.rounding_multiple))
+		for rule in LINE_RULES:
+			value = getattr(self, rule.name)
+			if value is not rule.default:  # most lines leave most rules at their default
+				_set(self, rule.name, normalise(rule, value))
 		_set(self, "substitutes", tuple(self.substitutes))
 		_set(self, "defects", tuple(self.defects))
 
 
 @dataclass(frozen=True)
+class Scrap:
+	"""A by-product of a BOM: ``qty`` of ``item`` come out of one batch (None: it was not a number)."""
+
+	item: str
+	qty: Fraction | None = ONE
+	defects: tuple[Defect, ...] = ()
+
+	def __post_init__(self):
+		if self.qty is not None:
+			_set(self, "qty", exact(self.qty))
+		_set(self, "defects", tuple(self.defects))
+
+
+@dataclass(frozen=True)
 class Bom:
-	"""The default BOM of a product: ``quantity`` units come out of one batch of ``lines``."""
+	"""The default BOM of a product: ``quantity`` units come out of one batch of ``lines`` (with ``scrap``)."""
 
 	product: str
 	lines: tuple[Line, ...] = ()
 	quantity: Fraction | None = ONE
 	defects: tuple[Defect, ...] = ()
+	scrap: tuple[Scrap, ...] = ()
 
 	def __post_init__(self):
 		if self.quantity is not None:
 			_set(self, "quantity", exact(self.quantity))
 		_set(self, "lines", tuple(self.lines))
 		_set(self, "defects", tuple(self.defects))
+		_set(self, "scrap", tuple(self.scrap))
 
 
 class Catalog:
@@ -115,14 +141,15 @@ class Catalog:
 		self._variants: dict[str, tuple[str, ...]] | None = None
 		self._shared: dict = {}
 
-	def resolver(self):
-		"""The BOM resolution of this catalog's structure, memoised and shared with ``with_stock`` copies."""
-		resolver = self._shared.get("resolver")
-		if resolver is None:
-			from .resolve import Resolver
+	def derived(self, key: str, make: Callable[[Catalog], T]) -> T:
+		"""``make(self)``, made once per structure and shared with ``with_stock`` copies.
 
-			resolver = self._shared["resolver"] = Resolver(self)
-		return resolver
+		Later layers keep what they derive from the BOMs and item flags here (resolution, compiled plans).
+		"""
+		value = self._shared.get(key)
+		if value is None:
+			value = self._shared[key] = make(self)
+		return value
 
 	def variants(self, template: str) -> tuple[str, ...]:
 		"""Direct variants of a template, sorted by code."""

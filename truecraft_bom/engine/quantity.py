@@ -7,6 +7,7 @@ The engine computes with ``fractions.Fraction`` so that no rounding can lose or 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import (
 	ROUND_CEILING,
 	ROUND_HALF_EVEN,
@@ -20,6 +21,11 @@ from decimal import (
 	localcontext,
 )
 from fractions import Fraction
+from typing import TypeVar
+
+from .errors import QuantityError
+
+T = TypeVar("T")
 
 ZERO = Fraction(0)
 ONE = Fraction(1)
@@ -32,8 +38,8 @@ _QUANTUM = Decimal(1).scaleb(-PLACES)
 
 
 # Decimal arithmetic is ~20x faster than Fraction. The engine uses it only while every step stays exact:
-# in this context an inexact or impossible step raises (a DecimalException) and the caller redoes the work
-# in Fractions.
+# in this context an inexact or impossible step raises (a DecimalException) and ``fast_or_exact`` redoes the
+# work in Fractions.
 EXACT = Context(prec=120, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
 NOT_EXACT = DecimalException
 
@@ -83,10 +89,29 @@ def _from_decimal(number: Decimal, shown: str) -> Fraction:
 	return Fraction(number)
 
 
-def ceil_to(value: Fraction, multiple: Fraction) -> Fraction:
-	"""Round value up to a whole number of multiple (multiple > 0)."""
-	steps = math.ceil(value / multiple)
-	return steps * multiple
+def positive(value) -> Fraction:
+	"""A quantity asked of the engine, exactly; QuantityError unless it is a number above zero."""
+	try:
+		number = exact(value)
+	except NotANumber:
+		raise QuantityError(value) from None
+	if number <= 0:
+		raise QuantityError(value)
+	return number
+
+
+def fast_or_exact(fast: Callable[[], T] | None, slow: Callable[[], T]) -> T:
+	"""``fast()`` in exact Decimal arithmetic, or ``slow()`` (in Fractions) when a step of it would round.
+
+	``fast`` None: only the slow way applies (a figure has no finite decimal expansion).
+	"""
+	if fast is not None:
+		try:
+			with localcontext(EXACT):
+				return fast()
+		except NOT_EXACT:
+			pass
+	return slow()
 
 
 def to_decimal(value, rounding: str = ROUND_CEILING) -> Decimal:

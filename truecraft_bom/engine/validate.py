@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import errors as E
 from .errors import BomError, Problem
 from .model import Catalog
-from .resolve import Resolver, bom_problems, line_problems
+from .resolve import Resolver, bom_problems, line_problems, resolver
 
 
 def validate(catalog: Catalog, products=None) -> list[Problem]:
@@ -14,14 +14,14 @@ def validate(catalog: Catalog, products=None) -> list[Problem]:
 	Codes: cycle, self_reference, duplicate_line, bad_quantity, bad_overage, unknown_item, self_substitute,
 	no_variant_match, ambiguous_variant.
 	"""
-	resolver = catalog.resolver()
+	resolved = resolver(catalog)
 	problems: list[Problem] = []
 
 	def report(problem: Problem):
 		if problem not in problems:
 			problems.append(problem)
 
-	scope = _scope(catalog, resolver, products)
+	scope = _scope(catalog, resolved, products)
 	for product in sorted(scope & catalog.boms.keys()):
 		bom = catalog.boms[product]
 		for problem in bom_problems(catalog, bom):
@@ -31,42 +31,20 @@ def validate(catalog: Catalog, products=None) -> list[Problem]:
 			for problem in line_problems(catalog, bom, line):
 				report(problem)
 			if line.item == product:
-				report(
-					Problem(
-						E.SELF_REFERENCE,
-						product,
-						line.item,
-						f"BOM of {product}: {product} cannot be a component of itself",
-						path=(product, product),
-					)
-				)
+				report(Problem(E.SELF_REFERENCE, product, line.item, {"product": product}))
 			if line.item in seen:
-				report(
-					Problem(
-						E.DUPLICATE_LINE,
-						product,
-						line.item,
-						f"BOM of {product}: {line.item} appears on more than one line; merge them into one",
-					)
-				)
+				report(Problem(E.DUPLICATE_LINE, product, line.item))
 			seen.add(line.item)
 			if line.item in line.substitutes:
-				report(
-					Problem(
-						E.SELF_SUBSTITUTE,
-						product,
-						line.item,
-						f"BOM of {product}, line {line.item}: an item cannot be its own substitute",
-					)
-				)
+				report(Problem(E.SELF_SUBSTITUTE, product, line.item))
 
 	# resolution of every buildable product: variant chains, inherited lines, attribute matching
 	edges: dict[str, list[str]] = {}
 	for product in sorted(scope & catalog.items.keys()):  # a BOM of an unknown item is reported above
 		try:
-			if not resolver.has_bom(product):
+			if not resolved.has_bom(product):
 				continue
-			uses, found = resolver.resolve(product)
+			uses, found = resolved.resolve(product)
 		except BomError as error:
 			for problem in error.problems:
 				report(problem)
@@ -76,11 +54,11 @@ def validate(catalog: Catalog, products=None) -> list[Problem]:
 		edges[product] = [use.item for use in uses if use.subassembly]
 
 	for cycle in _cycles(edges):
-		report(Problem(E.CYCLE, cycle[0], cycle[1], "cycle in BOMs: " + " -> ".join(cycle), path=cycle))
+		report(Problem(E.CYCLE, cycle[0], cycle[1], {"path": cycle}))
 	return problems
 
 
-def _scope(catalog: Catalog, resolver: Resolver, products) -> set[str]:
+def _scope(catalog: Catalog, resolved: Resolver, products) -> set[str]:
 	"""Products to check: all, or the given ones with everything their lines reach and every variant of them."""
 	if products is None:
 		return set(catalog.items) | set(catalog.boms)
@@ -93,7 +71,7 @@ def _scope(catalog: Catalog, resolver: Resolver, products) -> set[str]:
 		scope.add(code)
 		frontier.extend(catalog.variants(code))
 		try:
-			frontier.extend(line.item for _bom, line in resolver.effective_lines(code))
+			frontier.extend(line.item for _bom, line in resolved.effective_lines(code))
 		except BomError:
 			pass
 	return scope

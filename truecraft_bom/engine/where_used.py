@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .errors import EngineError, UnknownItemError
 from .model import Catalog
+from .resolve import resolver
 
 
 def where_used(catalog: Catalog, item: str) -> tuple[str, ...]:
@@ -14,14 +15,14 @@ def where_used(catalog: Catalog, item: str) -> tuple[str, ...]:
 	"""
 	if item not in catalog.items:
 		raise UnknownItemError(item)
-	resolver = catalog.resolver()
+	resolved = resolver(catalog)
 	direct: dict[str, set[str]] = {}  # item -> products whose lines name it
 	builds: dict[str, set[str]] = {}  # sub-assembly -> products that explode it
 	for product in catalog.items:
 		try:
-			if not resolver.has_bom(product):
+			if not resolved.has_bom(product):
 				continue
-			uses = resolver.uses(product)
+			uses = resolved.uses(product)
 		except EngineError:
 			continue
 		for use in uses:

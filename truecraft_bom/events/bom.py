@@ -8,7 +8,7 @@ from frappe import _
 
 from truecraft_bom import engine
 from truecraft_bom.catalog import load_catalog
-from truecraft_bom.messages import problems_html
+from truecraft_bom.errors import problems_message
 from truecraft_bom.revisions import checksum, guard
 from truecraft_bom.truecraft_bom.doctype.bom_revision.bom_revision import refresh_revisions_of
 
@@ -18,7 +18,7 @@ def validate(doc, method=None):
 	catalog = load_catalog([doc.item], boms={doc.item: doc}, stock=False)
 	problems = engine.validate(catalog, [doc.item])
 	if problems:
-		frappe.throw(problems_html(problems), title=_("This BOM cannot be saved"))
+		frappe.throw(problems_message(problems), title=_("This BOM cannot be saved"))
 
 
 def on_update(doc, method=None):

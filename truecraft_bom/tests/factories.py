@@ -14,6 +14,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt
 
 from truecraft_bom.catalog import invalidate
+from truecraft_bom.engine.rules import LINE_RULES
 
 
 class TrueCraftTestCase(FrappeTestCase):
@@ -178,7 +179,7 @@ def build(prefix: str, scenario: dict) -> dict[str, str]:
 	"""Create the items, BOMs and stock of an engine scenario as ERPNext documents.
 
 	Item codes are prefixed (returned mapping: scenario code -> ERPNext code). Items with ``whole_number`` use
-	the Nos UOM, others Kg. Lines support qty, setup_qty, attrition, consumable, optional, inherited.
+	the Nos UOM, others Kg. Lines support qty and every line rule (``engine.rules.LINE_RULES``).
 	"""
 	codes = {code: f"{prefix}{code}" for code in scenario["items"]}
 	for code, fields in scenario["items"].items():
@@ -192,17 +193,9 @@ def build(prefix: str, scenario: dict) -> dict[str, str]:
 		lines = []
 		for line in bom["lines"]:
 			row = {"item_code": codes[line["item"]], "qty": float(line.get("qty", 1))}
-			for key in (
-				"setup_qty",
-				"attrition",
-				"rounding_multiple",
-				"consumable",
-				"optional",
-				"inherited",
-				"reference",
-			):
-				if key in line:
-					row[f"tc_{key}"] = line[key]
+			for rule in LINE_RULES:
+				if rule.name in line:
+					row[rule.field] = line[rule.name]
 			lines.append(row)
 		make_bom(codes[product], lines, quantity=float(bom.get("quantity", 1)))
 	for code, fields in scenario["items"].items():

@@ -1,4 +1,4 @@
-"""REST methods on real Items, BOMs and stock: the six worked examples of seed 001, the contract, bad input
+"""REST methods on real Items, BOMs and stock: the six worked examples of the ATUM BOM Stock Control help page, the contract, bad input
 and permissions. The API must agree with the engine on the equivalent scenario."""
 
 from typing import ClassVar
@@ -27,7 +27,7 @@ class ApiTestCase(f.TrueCraftTestCase):
 
 
 class TestSeedExamples(ApiTestCase):
-	"""Seed 001: "How does the BOM Stock Control work?", examples 1 to 6."""
+	"""The ATUM BOM Stock Control help page ("How does the BOM Stock Control work?"), examples 1 to 6."""
 
 	def test_example_1_one_product_one_material(self):
 		scenario = {

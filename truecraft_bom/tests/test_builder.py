@@ -140,7 +140,7 @@ class TestPreview(BuilderTestCase):
 		lines = self.lines()
 		lines[0]["tc_attrition"] = 150
 		preview = builder.preview(SOAP, 1, json.dumps(lines))
-		self.assertIn("attrition", preview["problems"])
+		self.assertIn("Attrition % must be at least 0% and below 100%, not 150%", preview["problems"])
 		self.assertNotIn("cost", preview)
 
 	def test_a_cycle_comes_back_as_a_message(self):
@@ -207,7 +207,7 @@ class TestSaveAndNewVersion(BuilderTestCase):
 		lines[0]["tc_attrition"] = 150
 		with self.assertRaises(frappe.ValidationError) as raised:
 			builder.save(name, json.dumps(lines))
-		self.assertIn("attrition", str(raised.exception))
+		self.assertIn("Attrition % must be at least 0% and below 100%, not 150%", str(raised.exception))
 		after = frappe.get_doc("BOM", name)
 		self.assertEqual(after.modified, before.modified)
 		self.assertEqual(

@@ -1,4 +1,4 @@
-"""A sale depletes its materials: the soap maker of seed 000 on a real site.
+"""A sale depletes its materials: the soap maker of the artisan-business article (docs/design.md) on a real site.
 
 Three soaps share lavender oil; selling bars makes the shortfall from materials in the same transaction,
 values the product at materials + non-stock costs, and cancelling puts everything back.

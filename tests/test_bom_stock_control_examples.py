@@ -1,4 +1,5 @@
-"""The six worked capacity examples of seed 001 (ATUM "BOM Stock Control"), with their follow-ups."""
+"""The six worked capacity examples of the ATUM WooCommerce "BOM Stock Control" help page, with their
+follow-ups."""
 
 from helpers import bom, catalog, with_stock
 
