@@ -10,8 +10,10 @@ from playwright.sync_api import expect
 from truecraft_bom.demo import LAVENDER_CAPACITY, WAREHOUSE
 
 SOAP = "DEMO-SOAP-LAV"
-SHORT_ROW = ".grid-row.tc-sale-short"
-WARNING = ".form-message .tc-sale-warning"
+# the form on screen (the desk keeps pages it left in the DOM, hidden)
+FORM = ".page-container:visible"
+SHORT_ROW = f"{FORM} .grid-row.tc-sale-short"
+WARNING = f"{FORM} .form-message .tc-sale-warning"
 
 
 def start_sale(page, doctype: str, qty: float):
@@ -36,7 +38,7 @@ def start_sale(page, doctype: str, qty: float):
 
 
 def type_qty(page, qty: float):
-	row = page.locator('.frappe-control[data-fieldname="items"] .grid-body .grid-row').first
+	row = page.locator(f'{FORM} .frappe-control[data-fieldname="items"] .grid-body .grid-row').first
 	row.locator('.grid-static-col[data-fieldname="qty"]').click()
 	field = row.locator('input[data-fieldname="qty"]')
 	field.fill(str(qty))
@@ -65,7 +67,7 @@ def test_a_sale_of_more_than_can_be_made_is_marked_and_still_saves(page, doctype
 		shot(
 			page,
 			"sale-warning",
-			page.locator(".form-message-container, .form-message").first,
+			page.locator(f"{FORM} .form-message").first,
 			doc="sale-warning",
 		)
 

@@ -38,6 +38,11 @@ _structure_changed = ["truecraft_bom.catalog.invalidate", "truecraft_bom.refresh
 doc_events = {
 	"BOM": {
 		"validate": "truecraft_bom.events.bom.validate",
+		"onload": "truecraft_bom.events.bom.onload",
+		"on_update": "truecraft_bom.events.bom.on_update",
+		"before_submit": "truecraft_bom.events.bom.before_submit",
+		"before_update_after_submit": "truecraft_bom.events.bom.before_update_after_submit",
+		"before_cancel": "truecraft_bom.events.bom.before_cancel",
 		"on_submit": _structure_changed,
 		"on_cancel": _structure_changed,
 		"on_update_after_submit": _structure_changed,
@@ -76,6 +81,6 @@ doc_events = {
 ignore_links_on_delete = ["Production Capacity"]
 
 scheduler_events = {
-	"hourly": ["truecraft_bom.refresh.hourly"],
+	"hourly": ["truecraft_bom.revisions.release.retire_replaced_boms", "truecraft_bom.refresh.hourly"],
 	"daily": ["truecraft_bom.alerts.daily"],
 }

@@ -37,7 +37,7 @@ from .explosion import (
 from .model import Bom, Catalog, Defect, Item, Line, Scrap
 from .plan import Leaf, Node, Plan, Plans, Run, Step, plans
 from .quantity import exact, money, positive, to_decimal
-from .resolve import Resolver, Use, resolver
+from .resolve import Resolver, Use, effective_lines, resolver
 from .rules import LINE_RULES, RULES, LineRule
 from .scenario import catalog_from_dict, load_scenario, parse_overage
 from .validate import validate
@@ -86,6 +86,7 @@ __all__ = [
 	"capacity",
 	"catalog_from_dict",
 	"cost",
+	"effective_lines",
 	"exact",
 	"explode",
 	"explode_many",

@@ -293,3 +293,8 @@ class Resolver:
 			non_stock=not component.is_stock,
 			decimals=decimals,
 		)
+
+
+def effective_lines(catalog: Catalog, product: str) -> tuple[tuple[Bom, Line], ...]:
+	"""The product's effective lines as (BOM the line is written in, line): its own, then inherited ones."""
+	return resolver(catalog).effective_lines(product)

@@ -4,6 +4,7 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
+from truecraft_bom.setup import workflow
 from truecraft_bom.setup.custom_fields import CUSTOM_FIELDS, MODULE, PROPERTY_SETTERS
 
 
@@ -16,7 +17,9 @@ def after_migrate():
 
 
 def sync():
-	"""Create or update the app's custom fields and property setters (idempotent)."""
+	"""Create or update the app's custom fields and property setters, and create the BOM Revision workflow
+	when BOM Revision has none (idempotent: an edited or deactivated workflow is kept as it is)."""
+	workflow.create()
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True, update=True)
 	for setter in PROPERTY_SETTERS:
 		doc = make_property_setter(
@@ -33,7 +36,8 @@ def sync():
 
 
 def before_uninstall():
-	"""Remove, in two statements, exactly the custom fields and property setters ``sync`` created."""
+	"""Remove, in two statements, exactly the custom fields and property setters ``sync`` created; then the
+	BOM Revision workflow."""
 	frappe.db.delete(
 		"Custom Field",
 		{
@@ -50,6 +54,7 @@ def before_uninstall():
 	)
 	for doctype in {*CUSTOM_FIELDS, *(setter["doctype"] for setter in PROPERTY_SETTERS)}:
 		frappe.clear_cache(doctype=doctype)
+	workflow.remove()
 
 
 def _field_name(doctype: str, field: dict) -> str:

@@ -1,8 +1,13 @@
-"""Small factories for the bench suite: items, BOMs, stock, variants and users, on the setup-wizard company."""
+"""Small factories for the bench suite: items, BOMs, stock, variants, users, Work Orders and REST requests as
+a user, on the setup-wizard company."""
 
 from __future__ import annotations
 
+import threading
+from unittest.mock import patch
+
 import frappe
+import frappe.app
 from erpnext.controllers.item_variant import create_variant
 from erpnext.stock.doctype.stock_entry.stock_entry_utils import make_stock_entry
 from frappe.tests.utils import FrappeTestCase
@@ -399,3 +404,79 @@ def capacity_records(products) -> dict[str, frappe._dict]:
 			fields=["name", "item_code", "capacity", "unlimited", "limiting", "material_value", "modified"],
 		)
 	}
+
+
+def make_work_order(item: str, bom: str, qty: float = 1, *, submit: bool = True):
+	"""A Work Order for ``qty`` of ``item`` on ``bom``; submitting it reserves the materials for production."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Work Order",
+			"production_item": item,
+			"bom_no": bom,
+			"qty": qty,
+			"company": company(),
+			"wip_warehouse": warehouse("TrueCraft WIP"),
+			"fg_warehouse": warehouse(),
+			"source_warehouse": warehouse(),
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	if submit:
+		doc.submit()
+	return doc
+
+
+class Rest:
+	"""Requests to this site's REST API as ``user`` (API key authentication), through Frappe's WSGI app.
+
+	A request runs on its own database connection, as in production: it sees only committed rows and commits
+	its own work. So each request commits the caller's transaction first, and starts a fresh one after it
+	(to see what the request committed). Tests that use it leave committed data behind: give it unique names.
+	"""
+
+	def __init__(self, user: str):
+		self.user = user
+		secret = frappe.generate_hash(length=15)
+		doc = frappe.get_doc("User", user)
+		doc.api_key = doc.api_key or frappe.generate_hash(length=15)
+		doc.api_secret = secret
+		doc.save(ignore_permissions=True)
+		self.headers = {
+			"Authorization": f"token {doc.api_key}:{secret}",
+			"X-Frappe-Site-Name": frappe.local.site,
+			"Accept": "application/json",
+		}
+
+	def get(self, path: str, **params):
+		return self.request("GET", path, query_string=params)
+
+	def post(self, path: str, data: dict):
+		return self.request("POST", path, json=data)
+
+	def put(self, path: str, data: dict):
+		return self.request("PUT", path, json=data)
+
+	def method(self, name: str, **data):
+		"""POST /api/method/<name>."""
+		return self.post(f"/api/method/{name}", data)
+
+	def resource(self, doctype: str, name: str) -> str:
+		return f"/api/resource/{doctype}/{name}"
+
+	def request(self, method: str, path: str, **kwargs):
+		from frappe.utils import get_test_client
+
+		frappe.db.commit()
+		result = {}
+		sites_path = frappe.local.sites_path
+
+		def run():
+			with patch.object(frappe.app, "_sites_path", sites_path):
+				client = get_test_client(use_cookies=False)
+				result["response"] = client.open(path, method=method, headers=self.headers, **kwargs)
+
+		thread = threading.Thread(target=run)
+		thread.start()
+		thread.join(timeout=300)
+		frappe.db.commit()
+		return result["response"]

@@ -4,7 +4,7 @@ import frappe
 from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 from frappe.tests.utils import FrappeTestCase
 
-from truecraft_bom.setup import install
+from truecraft_bom.setup import install, workflow
 from truecraft_bom.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS
 
 
@@ -77,7 +77,72 @@ class TestUninstall(FrappeTestCase):
 		finally:
 			frappe.db.delete("Property Setter", {"name": "BOM Item-qty-bold"})
 			install.sync()
+			# sync's schema changes committed the removal: commit the restoration too
+			frappe.db.commit()
 		self.assertTrue(frappe.get_meta("BOM Item").get_field("tc_attrition"))
+
+
+class TestRevisionWorkflow(FrappeTestCase):
+	"""The BOM Revision Approval workflow: created on install and migrate, never overwritten, removed on
+	uninstall."""
+
+	def test_installed_with_its_states_and_transitions(self):
+		flow = frappe.get_doc("Workflow", workflow.WORKFLOW)
+		self.assertEqual((flow.document_type, flow.is_active), ("BOM Revision", 1))
+		self.assertEqual(
+			[(s.state, s.doc_status) for s in flow.states],
+			[
+				("Draft", "0"),
+				("Pending Approval", "0"),
+				("Approved", "1"),
+				("Rejected", "1"),
+				("Released", "1"),
+			],
+		)
+		self.assertEqual(
+			[(t.state, t.action, t.next_state, t.allowed, t.allow_self_approval) for t in flow.transitions],
+			[
+				("Draft", "Submit for Approval", "Pending Approval", "Manufacturing User", 1),
+				("Pending Approval", "Approve", "Approved", "Manufacturing Manager", 0),
+				("Pending Approval", "Reject", "Rejected", "Manufacturing Manager", 0),
+				("Approved", "Release", "Released", "Manufacturing Manager", 1),
+			],
+		)
+
+	def test_an_edited_workflow_is_kept(self):
+		flow = frappe.get_doc("Workflow", workflow.WORKFLOW)
+		flow.transitions[0].allowed = "Manufacturing Manager"
+		flow.save()
+		try:
+			install.sync()  # what every migrate runs
+			self.assertEqual(frappe.db.count("Workflow", {"document_type": "BOM Revision"}), 1)
+			self.assertEqual(
+				frappe.get_doc("Workflow", workflow.WORKFLOW).transitions[0].allowed, "Manufacturing Manager"
+			)
+		finally:
+			flow.reload()
+			flow.transitions[0].allowed = workflow.PROPOSER
+			flow.save()
+			frappe.db.commit()  # in case sync's schema check committed the edit
+
+	def test_uninstall_removes_the_workflow(self):
+		try:
+			install.before_uninstall()
+			self.assertFalse(frappe.db.exists("Workflow", {"document_type": "BOM Revision"}))
+			self.assertFalse(frappe.db.exists("Workflow Action", {"reference_doctype": "BOM Revision"}))
+			for state in ("Draft", "Pending Approval", "Released"):
+				self.assertFalse(frappe.db.exists("Workflow State", state), state)
+			for action in ("Submit for Approval", "Release"):
+				self.assertFalse(frappe.db.exists("Workflow Action Master", action), action)
+			# Frappe's own states and actions stay
+			self.assertTrue(frappe.db.exists("Workflow State", "Approved"))
+			self.assertTrue(frappe.db.exists("Workflow Action Master", "Approve"))
+			self.assertIsNone(frappe.get_meta("BOM Revision").get_workflow())
+		finally:
+			install.sync()
+			# sync's schema changes committed the removal: commit the restoration too
+			frappe.db.commit()
+		self.assertTrue(frappe.get_meta("BOM Revision").get_workflow())
 
 
 class TestStructureCache(FrappeTestCase):

@@ -1,9 +1,11 @@
-// TrueCraft BOM: "Explode" and "Capacity" on the BOM form.
+// TrueCraft BOM: "Explode", "Capacity" and "New Revision" on the BOM form, and a warning when a released
+// BOM's lines drifted from what its revision approved.
 frappe.provide("truecraft_bom.bom");
 
 frappe.ui.form.on("BOM", {
 	refresh(frm) {
 		if (frm.is_new() || !frm.doc.item) return;
+		truecraft_bom.bom.revision_refresh(frm);
 		const group = __("TrueCraft");
 		frm.add_custom_button(
 			__("Explode"),
@@ -129,4 +131,22 @@ truecraft_bom.bom.capacity_dialog = function (item_code) {
 	});
 	dialog.show();
 	dialog.get_primary_btn().trigger("click");
+};
+
+truecraft_bom.bom.revision_refresh = function (frm) {
+	const doc = frm.doc;
+	if (truecraft_bom.can_revise(doc)) {
+		frm.add_custom_button(__("New Revision"), () => truecraft_bom.new_revision(frm.doc.name));
+	}
+	const drift = doc.__onload && doc.__onload.tc_revision_drift;
+	if (drift) {
+		const link = `<a href="/app/bom-revision/${encodeURIComponent(drift.revision)}">${truecraft_bom.escape(drift.revision)}</a>`;
+		frm.set_intro(
+			__(
+				"The effective lines of this BOM no longer match what {0} approved: a line it inherits from its template's BOM changed. Review them with a new revision.",
+				[link],
+			),
+			"orange",
+		);
+	}
 };

@@ -46,3 +46,36 @@ truecraft_bom.capacity_text = function (result) {
 	if (!result.limiting || !result.limiting.length) return text;
 	return `${text} (${__("limited by {0}", [result.limiting.join(", ")])})`;
 };
+
+// "New Revision" (BOM form, BOM builder): ask why, make a draft copy of the default BOM `bom` and a BOM
+// Revision proposing it, and open the revision.
+truecraft_bom.new_revision = function (bom) {
+	frappe.prompt(
+		[
+			{
+				fieldname: "reason",
+				fieldtype: "Small Text",
+				label: __("Reason for the change"),
+				reqd: 1,
+			},
+		],
+		(values) =>
+			frappe
+				.call({
+					method: "truecraft_bom.truecraft_bom.doctype.bom_revision.bom_revision.make_revision",
+					args: { bom, reason: values.reason },
+					freeze: true,
+				})
+				.then((r) => frappe.set_route("Form", "BOM Revision", r.message)),
+		__("New Revision of {0}", [truecraft_bom.escape(bom)]),
+		__("Create"),
+	);
+};
+
+// Whether this user may start a revision of a BOM shown with these fields.
+truecraft_bom.can_revise = (doc) =>
+	doc.docstatus === 1 &&
+	!!doc.is_default &&
+	!!doc.is_active &&
+	frappe.model.can_create("BOM Revision") &&
+	frappe.model.can_create("BOM");

@@ -174,6 +174,12 @@ truecraft_bom.builder.Builder = class Builder {
 				frappe.set_route("Form", "BOM", this.data.bom),
 			);
 		}
+		page.clear_inner_toolbar();
+		if (this.data.bom && truecraft_bom.can_revise(this.data)) {
+			page.add_inner_button(__("New Revision"), () =>
+				truecraft_bom.new_revision(this.data.bom),
+			);
+		}
 	}
 
 	render_lines() {
