@@ -64,13 +64,14 @@ class TestProductionCapacityReport(ReportTestCase):
 		self.assertEqual(rows[SOAP]["target"], 60)
 		self.assertEqual(rows[SERVICE]["unlimited"], 1)
 		self.assertEqual(flt(rows[GIFT]["material_value"], 2), 30)  # 20 boxes at 1.5
-		chart = result["chart"]
+		# the chart shows the site's lowest capacities: filtered to our material so that other products on a
+		# shared site (a demo shop) cannot crowd ours out of it
+		chart = self.report("Production Capacity", material=LAV)["chart"]
 		self.assertEqual(chart["type"], "bar")
 		labels = chart["data"]["labels"]
-		self.assertEqual([code for code in labels if code in PRODUCTS], [GIFT, SET, SOAP, DREAM])
+		self.assertEqual(labels, [SET, SOAP, DREAM])
 		[capacities, targets] = chart["data"]["datasets"]
-		values = dict(zip(labels, capacities["values"], strict=True))
-		self.assertEqual((values[GIFT], values[SET], values[SOAP], values[DREAM]), (20, 27, 40, 83))
+		self.assertEqual(list(capacities["values"]), [27, 40, 83])
 		self.assertEqual(dict(zip(labels, targets["values"], strict=True))[SOAP], 60)
 
 	def test_filters_material_and_below_target(self):
