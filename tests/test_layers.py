@@ -18,6 +18,7 @@ LAYERS = [
 	["allocation", "explosion", "validate", "where_used"],
 	["capacity", "cost"],
 	["depletion"],
+	["order"],
 ]
 LAYER = {name: position for position, names in enumerate(LAYERS) for name in names}
 PURE = [

@@ -3,7 +3,7 @@
 Build a ``Catalog`` (from a scenario with ``load_scenario``/``catalog_from_dict``, or from ERPNext data), then
 ask it: ``explode``, ``capacity``/``capacities``, ``cost``, ``where_used``, ``validate``. Modules depend one
 way: errors -> quantity -> rules -> model -> resolve (and scenario) -> plan -> explosion, allocation,
-validate, where_used -> capacity, cost -> depletion. Errors and problems carry a code and data; their words
+validate, where_used -> capacity, cost -> depletion -> order. Errors and problems carry a code and data; their words
 are in ``truecraft_bom.messages``.
 """
 
@@ -35,16 +35,18 @@ from .explosion import (
 	tree,
 )
 from .model import Bom, Catalog, Defect, Item, Line, Scrap
+from .order import Order, OrderItem, required_items, without_losses
 from .plan import Leaf, Node, Plan, Plans, Run, Step, plans
 from .quantity import exact, money, positive, to_decimal
 from .resolve import Resolver, Use, effective_lines, resolver
-from .rules import LINE_RULES, RULES, LineRule
+from .rules import LINE_RULES, LOSS_RULES, RULES, LineRule
 from .scenario import catalog_from_dict, load_scenario, parse_overage
 from .validate import validate
 from .where_used import where_used
 
 __all__ = [
 	"LINE_RULES",
+	"LOSS_RULES",
 	"RULES",
 	"Bom",
 	"BomError",
@@ -64,6 +66,8 @@ __all__ = [
 	"NoBomError",
 	"Node",
 	"NonStockCost",
+	"Order",
+	"OrderItem",
 	"Output",
 	"Plan",
 	"Plans",
@@ -98,6 +102,7 @@ __all__ = [
 	"plan_depletion",
 	"plans",
 	"positive",
+	"required_items",
 	"resolver",
 	"rules",
 	"scrap_of",
@@ -106,4 +111,5 @@ __all__ = [
 	"tree",
 	"validate",
 	"where_used",
+	"without_losses",
 ]

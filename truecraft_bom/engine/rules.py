@@ -160,6 +160,11 @@ LINE_RULES: tuple[LineRule, ...] = (
 
 RULES: dict[str, LineRule] = {rule.name: rule for rule in LINE_RULES}
 
+# The rules that make a build consume more than the product's quantities alone: what they add is a build's
+# overage (engine.order: the same plan with these rules at their defaults gives what is needed without loss).
+# Rounding up to a pack size is not a loss: it applies with and without them.
+LOSS_RULES: tuple[str, ...] = ("setup_qty", "attrition")
+
 # Labels of the standard ERPNext fields that validation also names.
 QTY_LABEL = _("Qty")
 BATCH_QUANTITY_LABEL = _("Batch Quantity")
