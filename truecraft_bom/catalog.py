@@ -113,7 +113,8 @@ def load_catalog(
 	base = structure()
 	missing = set(items) - base.catalog.items.keys()
 	for doc in (boms or {}).values():
-		missing |= {row.item_code for row in doc.get("items") or [] if row.get("item_code")}
+		rows = [*(doc.get("items") or []), *(doc.get("scrap_items") or [])]
+		missing |= {row.item_code for row in rows if row.get("item_code")}
 		missing -= base.catalog.items.keys()
 	if missing or boms:
 		base = _extend(base, missing, boms or {})
