@@ -171,3 +171,21 @@ def test_errors_survive_pickling(error):
 	copy = pickle.loads(pickle.dumps(error))
 	assert type(copy) is type(error)
 	assert (copy.code, copy.data, str(copy)) == (error.code, error.data, str(error))
+
+
+def test_reserved_stock_names_the_material_what_is_free_and_the_orders():
+	"""A document that would take stock Work Orders hold (truecraft_bom.reservation)."""
+	conflicts = [
+		{"item": "WAX", "warehouse": "Stores", "needed": 95.0, "free": 94.35, "orders": [("WO-1", 5.65)]},
+		{"item": "WICK", "warehouse": "Stores", "needed": 3, "free": 1, "orders": []},
+	]
+	assert messages.reserved_message(conflicts, doctype="Stock Entry").splitlines() == [
+		"Stock reserved for production: this Stock Entry cannot take it. Nothing was posted.",
+		"- WAX in Stores: needed 95, free 94.35; held by Work Order WO-1 (5.65)",
+		"- WICK in Stores: needed 3, free 1",
+	]
+	html = messages.reserved_message(conflicts[1:], emphasize=bold, html=True, doctype="Work Order")
+	assert html == (
+		"Not enough free stock for this Work Order. Nothing was posted."
+		"<ul><li><b>WICK</b> in <b>Stores</b>: needed 3, free 1</li></ul>"
+	)

@@ -11,7 +11,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
-from truecraft_bom import engine, refresh
+from truecraft_bom import accounts, engine, refresh
 from truecraft_bom.capacity import DOCTYPE as CAPACITY
 from truecraft_bom.catalog import load_catalog
 from truecraft_bom.errors import throw
@@ -152,6 +152,17 @@ def rebuild_capacity():
 		)
 	refresh.rebuild()
 	return {"queued": True}
+
+
+@frappe.whitelist(methods=["POST"])
+def set_up_wip_account(company: str, warehouse: str | None = None):
+	"""Link the company's Work In Progress warehouse to a Work In Progress account (created when missing)."""
+	if not {"Accounts Manager", "System Manager"} & set(frappe.get_roles()):
+		frappe.throw(
+			_("Only an Accounts Manager or System Manager can set up the Work In Progress account"),
+			frappe.PermissionError,
+		)
+	return accounts.set_up_wip_account(company, warehouse)
 
 
 def _codes(item_codes) -> list[str] | None:

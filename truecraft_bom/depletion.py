@@ -15,7 +15,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
-from truecraft_bom import engine, stock
+from truecraft_bom import accounts, engine, stock
 from truecraft_bom.catalog import load_catalog
 from truecraft_bom.errors import throw
 from truecraft_bom.truecraft_bom.doctype.truecraft_settings.truecraft_settings import get_settings
@@ -161,7 +161,7 @@ def _post_all(sale: Depletion) -> list[str]:
 		source = sale.sources[warehouse]
 		for (product, selling_warehouse), build in zip(source.keys, source.builds, strict=True):
 			if build.qty:
-				posted.append(_post(sale, source.warehouse, product, selling_warehouse, build))
+				posted.append(_post(sale, source, product, selling_warehouse, build))
 	return posted
 
 
@@ -195,10 +195,15 @@ def _depleted(sales_invoice: str | None) -> bool:
 	)
 
 
-def _post(sale: Depletion, source: str, product: str, warehouse: str, build: engine.Build) -> str:
-	"""One Stock Entry for one sold line: its materials out of ``source`` (and the product into
-	``warehouse`` with the non-stock costs, for a Manufacture)."""
-	doc, company = sale.doc, sale.doc.company
+def _post(sale: Depletion, group: Source, product: str, warehouse: str, build: engine.Build) -> str:
+	"""One Stock Entry for one sold line: its materials out of the source warehouse (and, for a Manufacture,
+	the product into ``warehouse`` with the non-stock costs, the scrap and each material's overage)."""
+	doc, company, source = sale.doc, sale.doc.company, group.warehouse
+	order = None
+	if sale.purpose == MANUFACTURE:
+		# what setup and attrition add, and the scrap, of the same build (engine.order)
+		order = engine.required_items(group.catalog, product, build.qty)
+	overage = {row.item: engine.exact(row.overage) for row in order.items} if order else {}
 	entry = frappe.new_doc("Stock Entry")
 	entry.update(
 		{
@@ -223,6 +228,10 @@ def _post(sale: Depletion, source: str, product: str, warehouse: str, build: eng
 		row = {"item_code": draw.item, "qty": draw.qty, "s_warehouse": source, "cost_center": cost_center}
 		if expense:
 			row["expense_account"] = expense
+		if overage.get(draw.item):
+			taken = min(engine.exact(draw.qty), overage[draw.item])
+			overage[draw.item] -= taken
+			row["tc_overage_qty"] = engine.to_decimal(taken)
 		entry.append("items", row)
 	if sale.purpose == MANUFACTURE:
 		entry.append(
@@ -235,33 +244,22 @@ def _post(sale: Depletion, source: str, product: str, warehouse: str, build: eng
 				"cost_center": cost_center,
 			},
 		)
-		for cost in build.non_stock:
-			if cost.amount:
-				entry.append(
-					"additional_costs",
-					{
-						"expense_account": _non_stock_account(cost.item, company, sale.settings),
-						"description": _("{0}: {1} at {2}").format(cost.item, cost.qty, cost.rate),
-						"amount": cost.amount,
-					},
-				)
+		scrap_warehouse = (
+			frappe.db.get_single_value("Manufacturing Settings", "default_scrap_warehouse") or warehouse
+		)
+		for scrap in order.scrap:
+			entry.append(
+				"items",
+				{
+					"item_code": scrap.item,
+					"qty": scrap.qty,
+					"t_warehouse": scrap_warehouse,
+					"is_scrap_item": 1,
+					"cost_center": cost_center,
+				},
+			)
+		accounts.set_non_stock_costs(entry, build.non_stock, sale.settings)
 	entry.flags.ignore_permissions = True
 	entry.insert()
 	entry.submit()
 	return entry.name
-
-
-def _non_stock_account(item: str, company: str, settings) -> str:
-	account = frappe.db.get_value("Item Default", {"parent": item, "company": company}, "expense_account")
-	account = account or settings.non_stock_expense_account
-	if not account:
-		account = frappe.get_cached_value(
-			"Company", company, "default_operating_cost_account"
-		) or frappe.get_cached_value("Company", company, "expenses_included_in_valuation")
-	if not account:
-		frappe.throw(
-			_(
-				"Set an expense account for non-stock item {0} (Item Defaults) or in TrueCraft Settings"
-			).format(frappe.bold(item))
-		)
-	return account

@@ -16,6 +16,10 @@ class InsufficientMaterialsError(frappe.ValidationError):
 	"""A sale needs more materials than there are: nothing is posted."""
 
 
+class ReservedStockError(frappe.ValidationError):
+	"""A document would take stock reserved for Work Orders: nothing is posted."""
+
+
 _EXCEPTIONS = (
 	(engine.UnknownItemError, frappe.DoesNotExistError),
 	(engine.ShortageError, InsufficientMaterialsError),
@@ -44,4 +48,13 @@ def throw(error: engine.EngineError, title: str | None = None, context: Mapping 
 		message(error, context),
 		exc or frappe.ValidationError,
 		title=title or messages.title(error, translate=_),
+	)
+
+
+def throw_reserved(conflicts, doctype: str | None = None):
+	"""Refuse a document that would take stock Work Orders hold (``reservation.check_free``'s conflicts)."""
+	frappe.throw(
+		messages.reserved_message(conflicts, translate=_, emphasize=emphasize, html=True, doctype=doctype),
+		ReservedStockError,
+		title=_(messages.TITLES["reserved"]),
 	)

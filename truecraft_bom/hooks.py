@@ -68,12 +68,29 @@ doc_events = {
 		"on_cancel": "truecraft_bom.events.delivery_note.on_cancel",
 	},
 	"Stock Entry": {
+		"before_validate": "truecraft_bom.events.stock_entry.before_validate",
+		"before_submit": "truecraft_bom.events.stock_entry.before_submit",
 		"before_cancel": "truecraft_bom.events.stock_entry.before_cancel",
+		"on_cancel": "truecraft_bom.events.stock_entry.on_cancel",
 	},
+	"Pick List": {"before_submit": "truecraft_bom.events.pick_list.before_submit"},
 	# every stock movement and its cancellation posts these: capacity is refreshed after commit
 	"Stock Ledger Entry": {"on_submit": "truecraft_bom.events.stock_ledger_entry.on_submit"},
 	"Stock Reservation Entry": {"on_change": "truecraft_bom.events.stock_reservation_entry.on_change"},
-	"Work Order": {"on_change": "truecraft_bom.events.work_order.on_change"},
+	"Work Order": {
+		"validate": "truecraft_bom.events.work_order.validate",
+		"get_items_and_operations_from_bom": "truecraft_bom.events.work_order.get_items",
+		"before_submit": "truecraft_bom.events.work_order.before_submit",
+		"on_submit": "truecraft_bom.events.work_order.on_submit",
+		"on_change": "truecraft_bom.events.work_order.on_change",
+	},
+}
+
+# Work Orders on the engine: the Stock Entries a Work Order makes carry the engine's quantities
+override_whitelisted_methods = {
+	"erpnext.manufacturing.doctype.work_order.work_order.make_stock_entry": (
+		"truecraft_bom.production.make_stock_entry"
+	),
 }
 
 # Production Capacity records are derived: they never stop an Item (or Warehouse) from being deleted, and the

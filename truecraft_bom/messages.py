@@ -9,6 +9,7 @@ translation extractor finds them.
 from __future__ import annotations
 
 import html as markup
+import math
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Context, Decimal
 from fractions import Fraction
@@ -74,6 +75,12 @@ TEMPLATES: dict[str, str] = {
 	"sellable_header": _("Most that can be sold now:"),
 	"sellable": _("{product}: {qty}"),
 	"sellable_unlimited": _("{product}: unlimited"),
+	# stock Work Orders reserve (truecraft_bom.reservation)
+	"reserved": _("Stock reserved for production: this {doctype} cannot take it. Nothing was posted."),
+	"reserved_short": _("Not enough free stock for this {doctype}. Nothing was posted."),
+	"reserved_item": _("{item} in {warehouse}: needed {needed}, free {free}; held by {orders}"),
+	"reserved_free": _("{item} in {warehouse}: needed {needed}, free {free}"),
+	"reserved_by": _("Work Order {order} ({qty})"),
 	# scenario files (the truecraft-bom command)
 	"scenario.no_file": _("{where}: no such file"),
 	"scenario.directory": _("{where}: is a directory, not a scenario file"),
@@ -102,10 +109,13 @@ TITLES: dict[str, str] = {
 	"quantity": _("Invalid Quantity"),
 	"bom_problems": _("BOM Problems"),
 	"shortage": _("Not Enough Materials"),
+	"reserved": _("Reserved for Production"),
 }
 
 # Keys whose values are item codes or document names: ``emphasize`` applies to each of them.
-NAMES = frozenset({"item", "bom", "product", "substitute", "warehouse", "items", "path", "candidates"})
+NAMES = frozenset(
+	{"item", "bom", "product", "substitute", "warehouse", "items", "path", "candidates", "order"}
+)
 _JOINS = {"path": " → ", "items": " / "}
 _PLACES = Decimal(1).scaleb(-9)
 _WIDE = Context(prec=120)
@@ -184,6 +194,31 @@ def title(error: EngineError, translate: Translate | None = None) -> str | None:
 	return translate(text) if translate else text
 
 
+def reserved_message(
+	conflicts: Iterable[Mapping],
+	translate: Translate | None = None,
+	emphasize: Emphasize | None = None,
+	html: bool = False,
+	doctype: str | None = None,
+) -> str:
+	"""Stock a document would take from Work Orders' reservations: per material and warehouse, what it
+	needs, what is free and which orders hold the rest (``orders``: (order, qty) pairs)."""
+
+	def say(code, values):
+		return render(code, values, translate, emphasize, html)
+
+	shown_doctype = (translate(doctype) if translate else doctype) if doctype else ""
+	conflicts = list(conflicts)
+	held = any(conflict.get("orders") for conflict in conflicts)
+	header = say("reserved" if held else "reserved_short", {"doctype": shown_doctype or "document"})
+	lines = []
+	for conflict in conflicts:
+		lines.append(say("reserved_item" if conflict.get("orders") else "reserved_free", conflict))
+	if html:
+		return header + _html_list(lines)
+	return "\n".join([header, *(f"- {line}" for line in lines)])
+
+
 def _shortage(error, data, translate, emphasize, html) -> str:
 	def say(code, values):
 		return render(code, values, translate, emphasize, html)
@@ -234,6 +269,11 @@ class _Values(dict):
 
 
 def _show(key: str, value, translate, emphasize, html) -> str:
+	if key == "orders":  # (work order, qty held) pairs
+		return ", ".join(
+			render("reserved_by", {"order": order, "qty": qty}, translate, emphasize, html)
+			for order, qty in value
+		)
 	if key == "attributes":
 		pairs = sorted(value.items()) if isinstance(value, Mapping) else value
 		text = ", ".join(f"{name}: {shown}" for name, shown in pairs)
@@ -258,6 +298,8 @@ def _plain(value) -> str:
 		return ""
 	if isinstance(value, bool):
 		return str(value)
+	if isinstance(value, float) and math.isfinite(value):
+		value = Decimal(repr(value))
 	if isinstance(value, Fraction):
 		value = _WIDE.divide(Decimal(value.numerator), Decimal(value.denominator))
 		if value != value.to_integral_value():

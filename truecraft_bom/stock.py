@@ -1,7 +1,9 @@
 """Stock as the engine sees it: on hand and reserved per item, read from ERPNext's Bin in one query.
 
-What counts as reserved is decided here, once: stock held by Stock Reservation Entries plus stock reserved
-for open Work Orders.
+What counts as reserved is decided here, once: stock held by Stock Reservation Entries (Sales Orders, and the
+Work Orders the app reserves for, truecraft_bom.reservation) plus ERPNext's soft reservation for open Work
+Orders (``reserved_qty_for_production``) where no Stock Reservation Entry of the order already holds it: a Work
+Order submitted before the app was installed. An order's stock is never counted twice.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import frappe
-from frappe.query_builder.functions import Coalesce
+from frappe.query_builder.functions import Coalesce, Sum
 from frappe.utils import flt
 
 
@@ -53,9 +55,8 @@ def levels(
 			bin_.warehouse,
 			bin_.actual_qty,
 			bin_.stock_value,
-			(Coalesce(bin_.reserved_stock, 0) + Coalesce(bin_.reserved_qty_for_production, 0)).as_(
-				"reserved"
-			),
+			Coalesce(bin_.reserved_stock, 0).as_("reserved_stock"),
+			Coalesce(bin_.reserved_qty_for_production, 0).as_("for_production"),
 		)
 		.where(bin_.item_code.isin(items))
 		.orderby(bin_.item_code)
@@ -65,10 +66,38 @@ def levels(
 		query = query.where(bin_.warehouse.isin(sorted(set(warehouses))))
 	if for_update:
 		query = query.for_update()
+	rows = query.run(as_dict=True)
+	covered = _held_for_production([row for row in rows if flt(row.for_production) > 0])
 	return {
-		(row.item_code, row.warehouse): Level(flt(row.actual_qty), flt(row.reserved), flt(row.stock_value))
-		for row in query.run(as_dict=True)
+		(row.item_code, row.warehouse): Level(
+			flt(row.actual_qty),
+			flt(row.reserved_stock)
+			+ max(0.0, flt(row.for_production) - covered.get((row.item_code, row.warehouse), 0.0)),
+			flt(row.stock_value),
+		)
+		for row in rows
 	}
+
+
+def _held_for_production(rows) -> dict[tuple[str, str], float]:
+	"""(item, warehouse) -> what Work Orders' Stock Reservation Entries hold, for Bins with a soft reservation
+	for production (the part of it already in ``reserved_stock``)."""
+	if not rows:
+		return {}
+	sre = frappe.qb.DocType("Stock Reservation Entry")
+	query = (
+		frappe.qb.from_(sre)
+		.select(sre.item_code, sre.warehouse, Sum(sre.reserved_qty - sre.delivered_qty))
+		.where(
+			(sre.docstatus == 1)
+			& (sre.voucher_type == "Work Order")
+			& (sre.status.notin(["Delivered", "Cancelled"]))
+			& (sre.item_code.isin(sorted({row.item_code for row in rows})))
+			& (sre.warehouse.isin(sorted({row.warehouse for row in rows})))
+		)
+		.groupby(sre.item_code, sre.warehouse)
+	)
+	return {(item, warehouse): flt(qty) for item, warehouse, qty in query.run()}
 
 
 def warehouses_in(warehouse: str | None = None, company: str | None = None) -> list[str] | None:

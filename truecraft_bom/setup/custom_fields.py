@@ -55,6 +55,18 @@ def _line_rule_fields() -> list[dict]:
 	return fields
 
 
+def _overage_field(after: str) -> dict:
+	return {
+		"fieldname": "tc_overage_qty",
+		"fieldtype": "Float",
+		"label": _("Overage Qty"),
+		"insert_after": after,
+		"read_only": 1,
+		"no_copy": 1,
+		"description": _("Of this quantity, what setup quantities and attrition consume (stock UOM)."),
+	}
+
+
 CUSTOM_FIELDS = {
 	"BOM Item": _line_rule_fields(),
 	"Item": [
@@ -106,7 +118,29 @@ CUSTOM_FIELDS = {
 			"search_index": 1,
 			"description": _("The sale whose made-to-order items this entry made or issued."),
 		},
+		{
+			# set once the entry's materials, scrap and non-stock costs come from the engine: later saves keep
+			# what the user changed
+			"fieldname": "tc_from_engine",
+			"fieldtype": "Check",
+			"label": _("Quantities From TrueCraft BOM"),
+			"insert_after": "tc_source_name",
+			"read_only": 1,
+			"hidden": 1,
+			"no_copy": 1,
+		},
 	],
+	"Stock Entry Detail": [_overage_field("transfer_qty")],
+	"Work Order": [
+		{
+			"fieldname": "tc_include_optional",
+			"fieldtype": "Check",
+			"label": _("Include Optional BOM Lines"),
+			"insert_after": "use_multi_level_bom",
+			"description": _("Optional lines of the BOM are required items too."),
+		},
+	],
+	"Work Order Item": [_overage_field("required_qty")],
 }
 for _fields in CUSTOM_FIELDS.values():
 	for _field in _fields:
@@ -128,9 +162,13 @@ def _setter(doctype: str, fieldname: str, prop: str, value, property_type: str) 
 # and the quantity, and leave the rate to the row form (the amount still shows the line's cost).
 GRID_UNITS = 11
 _STANDARD_GRID = {"item_code": 2, "qty": 1, "uom": 1, "amount": 1}
+# Work Orders reserve their materials with ERPNext's Stock Reservation Entry (truecraft_bom.reservation), whose
+# voucher type offers only Sales Order in ERPNext 15.
+SRE_VOUCHER_TYPES = "\nSales Order\nWork Order"
 PROPERTY_SETTERS = [
 	*(_setter("BOM Item", name, "columns", width, "Int") for name, width in _STANDARD_GRID.items()),
 	_setter("BOM Item", "rate", "in_list_view", 0, "Check"),
+	_setter("Stock Reservation Entry", "voucher_type", "options", SRE_VOUCHER_TYPES, "Text"),
 ]
 assert 1 + sum(_STANDARD_GRID.values()) + sum(rule.grid_columns for rule in LINE_RULES) <= GRID_UNITS, (
 	"the BOM items grid cannot show every line rule column"
