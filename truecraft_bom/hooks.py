@@ -74,6 +74,10 @@ doc_events = {
 		"on_cancel": "truecraft_bom.events.stock_entry.on_cancel",
 	},
 	"Pick List": {"before_submit": "truecraft_bom.events.pick_list.before_submit"},
+	# the plan's "Get Sub Assembly Items" (a document method: its doc event runs after ERPNext's)
+	"Production Plan": {
+		"get_sub_assembly_items": "truecraft_bom.planning.set_sub_assembly_quantities",
+	},
 	# every stock movement and its cancellation posts these: capacity is refreshed after commit
 	"Stock Ledger Entry": {"on_submit": "truecraft_bom.events.stock_ledger_entry.on_submit"},
 	"Stock Reservation Entry": {"on_change": "truecraft_bom.events.stock_reservation_entry.on_change"},
@@ -86,10 +90,14 @@ doc_events = {
 	},
 }
 
-# Work Orders on the engine: the Stock Entries a Work Order makes carry the engine's quantities
+# Work Orders and planning on the engine: the Stock Entries a Work Order makes carry the engine's quantities,
+# and a Production Plan's raw materials are the engine's
 override_whitelisted_methods = {
 	"erpnext.manufacturing.doctype.work_order.work_order.make_stock_entry": (
 		"truecraft_bom.production.make_stock_entry"
+	),
+	"erpnext.manufacturing.doctype.production_plan.production_plan.get_items_for_material_requests": (
+		"truecraft_bom.planning.get_items_for_material_requests"
 	),
 }
 

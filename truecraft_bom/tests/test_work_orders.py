@@ -16,6 +16,7 @@ from frappe.utils import flt
 
 from truecraft_bom import accounts, api, production, reservation, stock
 from truecraft_bom.errors import ReservedStockError
+from truecraft_bom.planning import get_items_for_material_requests
 from truecraft_bom.tests import factories as f
 
 test_dependencies = ["Currency Exchange"]
@@ -218,6 +219,29 @@ class TestWorkOrders(f.TrueCraftTestCase):
 		)
 		self.assertEqual(api.capacity(CANDLE, warehouse=self.stores)["capacity"], 50)
 
+	def test_a_production_plan_asks_for_the_same_quantities(self):
+		plan = frappe.get_doc(
+			{
+				"doctype": "Production Plan",
+				"company": self.company,
+				"get_items_from": "",
+				"ignore_existing_ordered_qty": 1,
+				"for_warehouse": self.stores,
+				"po_items": [
+					{
+						"item_code": CANDLE,
+						"bom_no": frappe.db.get_value("BOM", {"item": CANDLE, "is_default": 1}),
+						"planned_qty": 10,
+						"warehouse": self.stores,
+						"include_exploded_items": 1,
+						"stock_uom": "Nos",
+					}
+				],
+			}
+		)
+		items = get_items_for_material_requests(plan.as_dict())
+		self.assertEqual({row["item_code"]: flt(row["quantity"], 6) for row in items}, {WAX: 5.65, WICK: 10})
+
 	# the Manufacture entries a sale posts
 
 	def test_a_sale_posts_the_same_costs_scrap_and_overage(self):
@@ -320,3 +344,36 @@ class TestFirstLevel(f.TrueCraftTestCase):
 		order.use_multi_level_bom = 0
 		order.save()
 		self.assertEqual({row.item_code: row.required_qty for row in order.required_items}, {SA: 6, WICK: 3})
+
+	def test_a_plan_with_sub_assemblies_asks_for_what_its_work_orders_take(self):
+		"""KIT = 2 SUB (5 % attrition) + 1 WICK; SUB = 1 WAX with 0.5 setup. 3 kits: SUB is built for
+		2 x 3 x 1.05 = 6.3 units, which take 6.3 + 0.5 = 6.8 wax; the kit itself takes 3 wicks."""
+		f.make_item(WAX, stock_uom="Kg", rate=4)
+		f.make_item(WICK, rate=0.3)
+		f.make_item(SA, stock_uom="Kg")
+		f.make_item(KIT)
+		f.make_bom(SA, [{"item_code": WAX, "qty": 1, "tc_setup_qty": 0.5}])
+		bom = f.make_bom(KIT, [{"item_code": SA, "qty": 2, "tc_attrition": 5}, {"item_code": WICK, "qty": 1}])
+		plan = frappe.get_doc(
+			{
+				"doctype": "Production Plan",
+				"company": f.company(),
+				"ignore_existing_ordered_qty": 1,
+				"for_warehouse": f.warehouse(),
+				"sub_assembly_warehouse": f.warehouse(),
+				"po_items": [
+					{
+						"item_code": KIT,
+						"bom_no": bom.name,
+						"planned_qty": 3,
+						"warehouse": f.warehouse(),
+						"stock_uom": "Nos",
+					}
+				],
+			}
+		)
+		plan.insert()
+		plan.run_method("get_sub_assembly_items")
+		self.assertEqual([(row.production_item, row.qty) for row in plan.sub_assembly_items], [(SA, 6.3)])
+		items = get_items_for_material_requests(plan.as_dict())
+		self.assertEqual({row["item_code"]: flt(row["quantity"], 6) for row in items}, {WAX: 6.8, WICK: 3})
