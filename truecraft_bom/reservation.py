@@ -249,7 +249,7 @@ def _entries(order: str):
 def _write(sre, reserved: float, delivered: float):
 	reserved, delivered = flt(reserved, PRECISION), max(0.0, flt(delivered, PRECISION))
 	delivered = min(delivered, reserved)
-	if delivered and delivered >= reserved:
+	if delivered >= reserved:  # nothing left held (a released order holds only what it took)
 		status = "Delivered"
 	elif delivered:
 		status = "Partially Delivered"
