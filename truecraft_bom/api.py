@@ -11,7 +11,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
-from truecraft_bom import engine, refresh
+from truecraft_bom import engine, refresh, runway
 from truecraft_bom.capacity import DOCTYPE as CAPACITY
 from truecraft_bom.catalog import load_catalog
 from truecraft_bom.errors import throw
@@ -139,6 +139,24 @@ def capacities(modified_since: str | None = None, item_codes: str | list | None 
 			}
 			for row in rows
 		],
+	}
+
+
+@frappe.whitelist(methods=READ)
+def materials_at_reorder_level(filters=None):
+	"""Number card "Materials At Reorder Level": how many materials have reached a reorder level (the Material
+	Runway report's "At Reorder Level", site-wide); the card opens that report on the materials at risk."""
+	if not frappe.get_cached_doc("Report", "Material Runway").is_permitted():
+		frappe.throw(
+			_("You need access to the {0} report to see this figure").format(_("Material Runway")),
+			frappe.PermissionError,
+		)
+	found = runway.runways(runway.materials())
+	return {
+		"value": sum(1 for item in found.values() if item.under_reorder),
+		"fieldtype": "Int",
+		"route": ["query-report", "Material Runway"],
+		"route_options": {"at_risk": 1},
 	}
 
 
