@@ -21,6 +21,7 @@ from .errors import (
 	ScenarioError,
 	ShortageError,
 	Shortfall,
+	TreeTooLargeError,
 	UnknownItemError,
 )
 from .explosion import (
@@ -84,6 +85,7 @@ __all__ = [
 	"ShortageError",
 	"Shortfall",
 	"Step",
+	"TreeTooLargeError",
 	"UnknownItemError",
 	"Use",
 	"capacities",

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from . import errors as E
 from .errors import BomError, NoBomError, Problem, UnknownItemError
 from .model import Catalog
-from .quantity import exact, exact_decimal, fast_or_exact
+from .quantity import exact_decimal, fast_or_exact, fraction
 from .resolve import Resolver, Use, resolver
 
 ceil = math.ceil
@@ -146,7 +146,7 @@ class Plan:
 				return self._run(steps, demands, available, linear, _to_decimal)
 
 		return fast_or_exact(
-			fast, lambda: self._run(self.fraction_steps(), demands, available, linear, exact)
+			fast, lambda: self._run(self.fraction_steps(), demands, available, linear, fraction)
 		)
 
 	def _run(self, steps, demands, available, linear, number) -> Run:
@@ -190,7 +190,7 @@ class Plan:
 		for position, node in enumerate(self._structure):
 			if not node.scrap:
 				continue
-			built = exact(run.demand[position]) - exact(run.drawn.get(position, 0))
+			built = fraction(run.demand[position]) - fraction(run.drawn.get(position, 0))
 			if not built:
 				continue
 			for item, per_unit in node.scrap:
@@ -224,7 +224,7 @@ def _to_decimal(value) -> Decimal:
 		return value
 	if isinstance(value, int):
 		return Decimal(value)
-	value = exact(value)
+	value = fraction(value)
 	result = exact_decimal(value)
 	if result is None:
 		raise Inexact("no finite decimal expansion")
