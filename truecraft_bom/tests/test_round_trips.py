@@ -20,17 +20,19 @@ import os
 import random
 
 import frappe
+from erpnext.manufacturing.doctype.work_order.work_order import close_work_order
 from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt
 
-from truecraft_bom import api, refresh
-from truecraft_bom.errors import InsufficientMaterialsError
+from truecraft_bom import api, production, refresh, reservation
+from truecraft_bom.errors import InsufficientMaterialsError, ReservedStockError
 from truecraft_bom.tests import factories as f
 from truecraft_bom.truecraft_bom.doctype.bom_revision.bom_revision import make_revision
 
 test_dependencies = ["Currency Exchange"]
 
+TRANSFER, MANUFACTURE = "Material Transfer for Manufacture", "Manufacture"
 SEQUENCES = int(os.environ.get("TRUECRAFT_ROUND_TRIPS") or 100)
 SEED = int(os.environ.get("TRUECRAFT_ROUND_TRIP_SEED") or 20261123)
 STEPS = 6
@@ -74,7 +76,18 @@ class TestRoundTrips(FrappeTestCase):
 		self.cancelled: list[tuple[str, str]] = []
 		self.expected_take: dict[str, dict[str, float]] = {}  # sale -> what the engine said it takes
 		self.vouchers: set[tuple[str, str]] = set()  # everything posted, cancelled or not
-		self.counts = {"steps": 0, "refused": 0, "cancelled": 0, "amended": 0, "revisions": 0}
+		self.orders: list[str] = []
+		self.counts = {
+			"steps": 0,
+			"refused": 0,
+			"cancelled": 0,
+			"amended": 0,
+			"revisions": 0,
+			"orders": 0,
+			"transfers": 0,
+			"manufactures": 0,
+			"closed": 0,
+		}
 
 	def test_random_sequences_leave_every_figure_as_the_surviving_documents_imply(self):
 		for material in self.materials:
@@ -93,13 +106,17 @@ class TestRoundTrips(FrappeTestCase):
 	def step(self):
 		self.counts["steps"] += 1
 		roll = self.rng.random()
-		if roll < 0.2:
+		if roll < 0.15:
 			self.receive(self.rng.choice(self.materials), self.rng.choice([3, 7, 12]))
-		elif roll < 0.6:
+		elif roll < 0.45:
 			self.sell()
-		elif roll < 0.8 and self.surviving:
+		elif roll < 0.55:
+			self.order()
+		elif roll < 0.7 and self.orders:
+			self.produce()
+		elif roll < 0.82 and self.surviving:
 			self.cancel(self.rng.choice(self.surviving))
-		elif roll < 0.93 and self.cancelled:
+		elif roll < 0.94 and self.cancelled:
 			self.amend(self.rng.choice(self.cancelled))
 		else:
 			self.revise(self.rng.choice(self.products))
@@ -132,7 +149,7 @@ class TestRoundTrips(FrappeTestCase):
 		frappe.db.savepoint("round_trip_step")
 		try:
 			doc.submit()
-		except InsufficientMaterialsError:
+		except (InsufficientMaterialsError, ReservedStockError):
 			frappe.db.rollback(save_point="round_trip_step")  # what a request does with a refused document
 			frappe.message_log = []
 			self.counts["refused"] += 1
@@ -151,7 +168,8 @@ class TestRoundTrips(FrappeTestCase):
 		except frappe.ValidationError as error:
 			# ERPNext refuses to cancel a receipt whose stock was used since (negative stock): that is right
 			frappe.db.rollback(save_point="round_trip_step")
-			self.assertIn(key[0], ("Purchase Receipt", "Stock Entry"), f"{key}: {error}")
+			# and a Work Order (or its transfer) whose later entries still stand
+			self.assertIn(key[0], ("Purchase Receipt", "Stock Entry", "Work Order"), f"{key}: {error}")
 			frappe.message_log = []
 			return
 		self.surviving.remove(key)
@@ -159,8 +177,10 @@ class TestRoundTrips(FrappeTestCase):
 		self.counts["cancelled"] += 1
 
 	def amend(self, key: tuple[str, str]):
-		self.cancelled.remove(key)
 		original = frappe.get_doc(*key)
+		if key[0] == "Work Order" or original.get("work_order"):
+			return  # a cancelled order is made again as a new one, not amended
+		self.cancelled.remove(key)
 		doc = frappe.copy_doc(original)  # what the desk's Amend does
 		for row in (doc, *doc.get_all_children()):
 			row.docstatus = 0
@@ -191,19 +211,79 @@ class TestRoundTrips(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value("Item", product, "default_bom"), proposed.name)
 		self.counts["revisions"] += 1
 
+	# --- work orders ------------------------------------------------------------------------------------
+
+	def order(self):
+		product = self.rng.choice(self.products)
+		doc = frappe.get_doc(
+			{
+				"doctype": "Work Order",
+				"production_item": product,
+				"bom_no": frappe.db.get_value("Item", product, "default_bom"),
+				"qty": self.rng.choice([1, 2]),
+				"company": f.company(),
+				"source_warehouse": f.warehouse(),
+				"wip_warehouse": f.warehouse("TrueCraft WIP"),
+				"fg_warehouse": f.warehouse(),
+			}
+		)
+		doc.insert()
+		frappe.db.savepoint("round_trip_step")
+		try:
+			doc.submit()
+		except ReservedStockError:
+			frappe.db.rollback(save_point="round_trip_step")  # what a request does with a refused document
+			frappe.message_log = []
+			self.counts["refused"] += 1
+			return
+		self.orders.append(doc.name)
+		self.surviving.append(("Work Order", doc.name))
+		self.counts["orders"] += 1
+
+	def produce(self):
+		"""The next step of an open order: its transfer, then its manufacture; or it is closed."""
+		name = self.rng.choice(self.orders)
+		order = frappe.get_doc("Work Order", name)
+		if order.docstatus != 1 or order.status in ("Completed", "Closed", "Stopped"):
+			return
+		if self.rng.random() < 0.15:
+			close_work_order(name, "Closed")
+			self.counts["closed"] += 1
+			return
+		purpose = (
+			TRANSFER if flt(order.material_transferred_for_manufacturing) < flt(order.qty) else MANUFACTURE
+		)
+		qty = flt(order.qty) - flt(
+			order.material_transferred_for_manufacturing if purpose == TRANSFER else order.produced_qty
+		)
+		entry = frappe.get_doc(production.make_stock_entry(name, purpose, qty))
+		entry.insert()
+		entry.submit()
+		self.surviving.append(("Stock Entry", entry.name))
+		self.vouchers.add(("Stock Entry", entry.name))
+		self.counts["transfers" if purpose == TRANSFER else "manufactures"] += 1
+
 	# --- what the surviving documents imply --------------------------------------------------------------
 
 	def check(self, sequence: int):
 		expected = {material: 0.0 for material in self.materials}
 		sales = []
+		made = {product: 0.0 for product in self.products}
 		for doctype, name in self.surviving:
 			doc = frappe.get_doc(doctype, name)
-			if doctype in ("Purchase Receipt", "Stock Entry"):
+			if doctype == "Purchase Receipt":
 				for row in doc.items:
-					expected[row.item_code] += flt(
-						row.stock_qty if doctype == "Purchase Receipt" else row.transfer_qty
-					)
-			else:
+					expected[row.item_code] += flt(row.stock_qty)
+			elif doctype == "Stock Entry" and doc.purpose == "Material Receipt":
+				for row in doc.items:
+					expected[row.item_code] += flt(row.transfer_qty)
+			elif doctype == "Stock Entry" and doc.purpose == MANUFACTURE:  # a Work Order's
+				for row in doc.items:
+					if row.s_warehouse and row.item_code in expected:
+						expected[row.item_code] -= flt(row.transfer_qty)
+					elif row.is_finished_item:
+						made[row.item_code] += flt(row.transfer_qty)
+			elif doctype in ("Sales Invoice", "Delivery Note"):
 				sales.append(doc)
 		for doc in sales:
 			taken = self.taken_by(doc)
@@ -218,18 +298,18 @@ class TestRoundTrips(FrappeTestCase):
 					frappe.db.exists("Stock Entry", {"tc_source_name": name, "docstatus": 1}),
 					f"sequence {sequence}: cancelled {name} kept a depletion entry",
 				)
-		for material, qty in expected.items():
-			self.assertAlmostEqual(f.stock(material), qty, places=6, msg=f"sequence {sequence}: {material}")
+		for item, qty in [*expected.items(), *made.items()]:
+			on_hand = frappe.db.sql(
+				"select coalesce(sum(actual_qty), 0) from `tabBin` where item_code = %s", item
+			)[0][0]
+			self.assertAlmostEqual(flt(on_hand), qty, places=6, msg=f"sequence {sequence}: stock of {item}")
 			ledger = frappe.db.sql(
 				"""select coalesce(sum(actual_qty), 0) from `tabStock Ledger Entry`
 				where item_code = %s and is_cancelled = 0""",
-				material,
+				item,
 			)[0][0]
-			self.assertAlmostEqual(
-				flt(ledger), qty, places=6, msg=f"sequence {sequence}: ledger of {material}"
-			)
-		for product in self.products:
-			self.assertAlmostEqual(f.stock(product), 0, places=6, msg=f"{product}: made to order, never kept")
+			self.assertAlmostEqual(flt(ledger), qty, places=6, msg=f"sequence {sequence}: ledger of {item}")
+		self.assert_reservations(sequence)
 		self.assertFalse(
 			frappe.db.sql(
 				"""select sre.name from `tabStock Reservation Entry` sre
@@ -250,6 +330,28 @@ class TestRoundTrips(FrappeTestCase):
 				f"sequence {sequence}: Production Capacity of {product}",
 			)
 		self.assert_gl_matches_stock(sequence)
+
+	def assert_reservations(self, sequence: int):
+		"""An open order holds exactly what it has still to transfer; any other holds nothing."""
+		held = reservation.held_by_orders(self.materials)
+		by_order: dict[str, dict[tuple[str, str], float]] = {}
+		for key, orders in held.items():
+			for order, qty in orders.items():
+				by_order.setdefault(order, {})[key] = qty
+		for name in self.orders:
+			order = frappe.get_doc("Work Order", name)
+			wanted = {}
+			if order.docstatus == 1 and order.status in reservation.OPEN_STATUSES:
+				for row in order.required_items:
+					left = flt(row.required_qty) - flt(row.transferred_qty)
+					if row.source_warehouse and row.item_code in self.materials and left > 1e-9:
+						key = (row.item_code, row.source_warehouse)
+						wanted[key] = wanted.get(key, 0) + left
+			got = by_order.pop(name, {})
+			self.assertEqual(sorted(got), sorted(wanted), f"sequence {sequence}: reservations of {name}")
+			for key, qty in wanted.items():
+				self.assertAlmostEqual(got[key], qty, places=6, msg=f"sequence {sequence}: {name} {key}")
+		self.assertFalse(by_order, f"sequence {sequence}: reservations of orders this test never made")
 
 	def taken_by(self, doc) -> dict[str, float]:
 		"""The materials the sale's depletion entries took, which must be what the engine asks for the BOM
