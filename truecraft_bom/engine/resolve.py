@@ -15,7 +15,7 @@ from typing import NamedTuple
 from . import errors as E
 from .errors import BomError, Problem
 from .model import Bom, Catalog, Defect, Line
-from .quantity import EXACT, HUNDRED, NOT_EXACT, ONE, ZERO, money
+from .quantity import EXACT, NOT_EXACT, ONE, ZERO, money
 from .rules import BATCH_QUANTITY_LABEL, LINE_RULES, NOT_A_NUMBER, NOT_POSITIVE, QTY_LABEL, SCRAP_QTY_LABEL
 
 _NUMERIC_RULES = tuple(rule for rule in LINE_RULES if rule.numeric)
@@ -285,10 +285,17 @@ class Resolver:
 		multiple = line.rounding_multiple
 		if multiple is None and component.whole_number:
 			multiple = ONE
-		quantity = bom.quantity
-		coef = line.qty if quantity.numerator == quantity.denominator else line.qty / quantity
-		if line.attrition:
-			coef = coef * (HUNDRED + line.attrition) / HUNDRED
+		# coef = qty / quantity * (100 + attrition) / 100, in integers: one Fraction made, not four
+		qty, quantity, attrition = line.qty, bom.quantity, line.attrition
+		if attrition or quantity.numerator != quantity.denominator:
+			numerator = qty.numerator * quantity.denominator
+			denominator = qty.denominator * quantity.numerator
+			if attrition:
+				numerator *= 100 * attrition.denominator + attrition.numerator
+				denominator *= 100 * attrition.denominator
+			coef = Fraction(numerator, denominator)
+		else:
+			coef = qty
 		# in Use's order: product, source, line, item, coef, setup, multiple, subassembly, non_stock
 		return (
 			product,
