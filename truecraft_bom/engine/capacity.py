@@ -82,17 +82,19 @@ class _Stock:
 		"""The most digits after the point among the items' available stock (above MAX_SCALE: too many, or
 		one does not terminate)."""
 		known = self._places
-		for code in codes - known.keys():
-			digits = places(self.items[code].available)
-			known[code] = MAX_SCALE + 1 if digits is None else digits
+		if not known.keys() >= codes:
+			for code in codes - known.keys():
+				digits = places(self.items[code].available)
+				known[code] = MAX_SCALE + 1 if digits is None else digits
 		return max(map(known.__getitem__, codes), default=0)
 
 	def scaled(self, codes: set[str], scale: int) -> dict[str, int]:
 		"""item -> available stock times ``10 ** scale``, for at least ``codes``."""
 		table = self._scaled.setdefault(scale, {})
-		items = self.items
-		for code in codes - table.keys():
-			table[code] = scaled(items[code].available, scale)
+		if not table.keys() >= codes:
+			items = self.items
+			for code in codes - table.keys():
+				table[code] = scaled(items[code].available, scale)
 		return table
 
 

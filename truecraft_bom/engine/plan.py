@@ -31,7 +31,7 @@ from typing import NamedTuple
 from . import errors as E
 from .errors import BomError, NoBomError, Problem, UnknownItemError
 from .model import Catalog
-from .quantity import exact, exact_decimal, fast_or_exact
+from .quantity import ONE, ZERO, exact, exact_decimal, fast_or_exact
 from .resolve import Resolver, Use, resolver
 
 ceil = math.ceil
@@ -495,7 +495,12 @@ class Plans:
 			else:
 				below = 0
 			height = max(height, places(use.coef) + below)
-			own = max(own, below + places(use.setup), below + places(use.multiple or 1))
+			# most lines have no setup and round to whole units or not at all
+			if use.setup is not ZERO:
+				own = max(own, below + places(use.setup))
+			if use.multiple is not None and use.multiple is not ONE:
+				own = max(own, below + places(use.multiple))
+			own = max(own, below)
 			lines.append((use, below))
 		need = max(need, own, height)
 		if need > MAX_SCALE:
@@ -505,8 +510,13 @@ class Plans:
 		for use, below in lines:
 			# d is stored times 10^(s - height), the target's demand times 10^(s - below), for a scale s
 			coef = scaled(use.coef, height - below)
-			setup = scaled(use.setup, own - below)
-			multiple = 0 if use.multiple is None else scaled(use.multiple, own - below)
+			setup = 0 if use.setup is ZERO else scaled(use.setup, own - below)
+			if use.multiple is None:
+				multiple = 0
+			elif use.multiple is ONE:
+				multiple = 10 ** (own - below)
+			else:
+				multiple = scaled(use.multiple, own - below)
 			target = next(children) if use.subassembly else next(leaf_ids)
 			kind = 0 if use.subassembly else 2
 			if setup or multiple:
