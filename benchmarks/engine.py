@@ -46,7 +46,7 @@ PRODUCTS, LEVELS, LINES_PER_BOM, RAW = 2000, 6, 10, 1000
 REFERENCE = {7: "6b7d37cacf7492c657e7e196117483e36e995d5f85504da198d4b3131f93f50a"}
 
 
-def generate(seed: int = 7, engine=engine) -> Catalog:
+def generate(seed: int = 7, engine=engine, products: int = PRODUCTS) -> Catalog:
 	"""The catalog, made of ``engine``'s classes (this engine's or the baseline's)."""
 	Item, Line, Bom = engine.Item, engine.Line, engine.Bom
 	rng = random.Random(seed)
@@ -63,12 +63,12 @@ def generate(seed: int = 7, engine=engine) -> Catalog:
 			)
 		)
 	items.append(Item("LABOUR", is_stock=False, rate="25"))
-	per_level = PRODUCTS // LEVELS
+	per_level = products // LEVELS
 	levels: list[list[str]] = []
 	boms = []
 	made = 0
 	for level in range(LEVELS):
-		count = per_level if level < LEVELS - 1 else PRODUCTS - made
+		count = per_level if level < LEVELS - 1 else products - made
 		codes = [f"L{level + 1}-{n:04d}" for n in range(count)]
 		levels.append(codes)
 		made += count

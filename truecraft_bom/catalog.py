@@ -268,6 +268,7 @@ def _start():
 	counter started again always starts a new epoch, so that no change number is ever reused in one."""
 	if frappe.cache.set(_key(VERSION_KEY), 0, nx=True):
 		frappe.cache.set(_key(EPOCH_KEY), secrets.token_hex(8))
+		frappe.cache.delete(_key(LOG_KEY))  # numbered in the old count
 	else:
 		frappe.cache.set(_key(EPOCH_KEY), secrets.token_hex(8), nx=True)
 
