@@ -77,6 +77,8 @@ class Structure:
 	# the structure position it reflects, (epoch, change number) (None: not the site's, e.g. with unsaved
 	# BOMs standing in)
 	version: tuple[bytes, int] | None = field(default=None, compare=False)
+	# items without valuation or last purchase rate, whose rate is a BOM line's: a BOM change may change it
+	line_rated: frozenset[str] = field(default=frozenset(), compare=False)
 
 	@cached_property
 	def products(self) -> frozenset[str]:
@@ -330,40 +332,49 @@ def _apply(base: Structure, changes: list[list], version: tuple[bytes, int]) -> 
 	named: dict[str, set[str]] = defaultdict(set)
 	for kind, *names in changes:
 		named[kind].update(names)
+	known = base.catalog.items
 	items = set(named["item"]) | named["alternative"]
 	products = set(named["bom"]) | _parents(named["alternative"])
-	known = base.catalog.items
 	if named["uom"]:
 		items |= _items_using("stock_uom", named["uom"]) & known.keys()
 	if named["attribute"]:
 		items |= _items_using("attribute", named["attribute"]) & known.keys()
+	items |= products - known.keys()  # a product new to the structure is read with its BOM
 	bom_rows = _default_boms(products) if products else {}
 	old_boms = base.catalog.boms
-	items |= products  # a product new to the structure is read with its BOM
-	# the items the reloaded BOMs name, before and after: their rates may come from BOM lines
+	# the items the reloaded BOMs name, before and after: read when new to the structure, or when their rate
+	# is a BOM line's
+	named_by_lines: set[str] = set()
 	for product in products:
 		bom = old_boms.get(product)
 		if bom is not None:
-			items.update(line.item for line in bom.lines)
-			items.update(scrap.item for scrap in bom.scrap)
+			named_by_lines.update(line.item for line in bom.lines)
+			named_by_lines.update(scrap.item for scrap in bom.scrap)
 	for header, lines in bom_rows.values():
-		items.update(row.item_code for row in lines)
-		items.update(row.item_code for row in header["scrap"])
+		named_by_lines.update(row.item_code for row in lines)
+		named_by_lines.update(row.item_code for row in header["scrap"])
+	items |= (named_by_lines - known.keys()) | (named_by_lines & base.line_rated)
 	substitutes = dict(base.substitutes)
 	catalog_items = dict(known)
+	line_rated = set(base.line_rated)
 	if items:
-		fresh = _substitutes(items)
-		for code in items:  # complete for these codes (see _substitutes)
+		# substitutes change only with Item Alternatives; items new to the structure have theirs read
+		asked = named["alternative"] | (items - known.keys())
+		fresh = _substitutes(asked) if asked else {}
+		for code in asked:  # complete for these codes (see _substitutes)
 			if code in fresh:
 				substitutes[code] = fresh[code]
 			else:
 				substitutes.pop(code, None)
-		reread = items | {code for code in items for code in fresh.get(code, ())}
-		rows = _items(reread)
+		rows = _items(items | {code for code in asked for code in fresh.get(code, ())})
 		found = {row.name for row in rows}
 		for code in named["item"] - found:  # deleted
 			catalog_items.pop(code, None)
-		catalog_items.update((item.code, item) for item in _items_of(rows, _line_rates(found)))
+		unrated = {row.name for row in rows if not (row.valuation_rate or row.last_purchase_rate)}
+		rates = _line_rates(unrated)
+		line_rated -= found
+		line_rated |= unrated
+		catalog_items.update((item.code, item) for item in _items_of(rows, rates))
 	boms = dict(old_boms)
 	companies = dict(base.companies)
 	for product in products:
@@ -374,7 +385,9 @@ def _apply(base: Structure, changes: list[list], version: tuple[bytes, int]) -> 
 		else:  # no default BOM any more
 			boms.pop(product, None)
 			companies.pop(product, None)
-	updated = Structure(Catalog(catalog_items.values(), boms.values()), substitutes, companies, version)
+	updated = Structure(
+		Catalog(catalog_items.values(), boms.values()), substitutes, companies, version, frozenset(line_rated)
+	)
 	if "_uses" in base.__dict__:
 		_update_uses(base, updated, items | products)
 	return updated
@@ -385,7 +398,6 @@ def _update_uses(base: Structure, updated: Structure, changed: set[str]):
 	changed items and their variants (at any depth) are asked to the engine again, the others kept."""
 	catalog = updated.catalog
 	old_uses: dict[str, set[str]] = base.__dict__["_uses"]
-	used_by = base.used_by
 	affected = set(changed)
 	frontier = list(changed)
 	while frontier:  # variants (of variants) inherit the changed templates' lines
@@ -393,13 +405,19 @@ def _update_uses(base: Structure, updated: Structure, changed: set[str]):
 			if variant not in affected:
 				affected.add(variant)
 				frontier.append(variant)
-	for code in list(affected):
-		affected.update(used_by.get(code, ()))
+	used_by = base.__dict__.get("used_by")
+	if used_by is None:
+		users = {product for product, codes in old_uses.items() if not codes.isdisjoint(affected)}
+	else:
+		users = {product for code in affected for product in used_by.get(code, ())}
+	affected |= users
 	uses = dict(old_uses)
-	index = {code: set(products) for code, products in used_by.items()}
+	index = None if used_by is None else {code: set(products) for code, products in used_by.items()}
 	for product in affected:
-		for code in uses.pop(product, ()):
-			index[code].discard(product)
+		old = uses.pop(product, ())
+		if index is not None:
+			for code in old:
+				index[code].discard(product)
 		item = catalog.items.get(product)
 		if item is None or item.has_variants:
 			continue
@@ -409,10 +427,14 @@ def _update_uses(base: Structure, updated: Structure, changed: set[str]):
 			continue
 		except engine.EngineError:
 			uses[product] = set()
-		for code in uses[product]:
-			index.setdefault(code, set()).add(product)
+		if index is not None:
+			for code in uses[product]:
+				index.setdefault(code, set()).add(product)
 	updated.__dict__["_uses"] = uses
-	updated.__dict__["used_by"] = {code: frozenset(products) for code, products in index.items() if products}
+	if index is not None:
+		updated.__dict__["used_by"] = {
+			code: frozenset(products) for code, products in index.items() if products
+		}
 
 
 def _load_structure(version: tuple[bytes, int] | None = None) -> Structure:
@@ -422,7 +444,7 @@ def _load_structure(version: tuple[bytes, int] | None = None) -> Structure:
 		codes.update(row.item_code for row in lines)
 		codes.update(row.item_code for row in header["scrap"])
 	base = _build(bom_rows, codes)
-	return Structure(base.catalog, base.substitutes, base.companies, version)
+	return Structure(base.catalog, base.substitutes, base.companies, version, base.line_rated)
 
 
 def _share(base: Structure):
@@ -431,7 +453,11 @@ def _share(base: Structure):
 	if base.version is None or getattr(frappe.local, "truecraft_structure_changed", False):
 		return
 	clean = Structure(
-		Catalog(base.catalog.items, base.catalog.boms), base.substitutes, base.companies, base.version
+		Catalog(base.catalog.items, base.catalog.boms),
+		base.substitutes,
+		base.companies,
+		base.version,
+		base.line_rated,
 	)
 	if "_uses" in base.__dict__:
 		clean.__dict__["_uses"] = base.__dict__["_uses"]
@@ -498,12 +524,15 @@ def _build(bom_rows: dict[str, tuple[dict, list]], codes: set[str]) -> Structure
 			if row.base_rate and row.item_code not in line_rate:
 				line_rate[row.item_code] = row.base_rate / (row.conversion_factor or 1)
 	catalog_items = _items_of(item_rows, line_rate)
+	line_rated = frozenset(
+		row.name for row in item_rows if not (row.valuation_rate or row.last_purchase_rate)
+	)
 	catalog_boms = [
 		_bom(product, header, lines, substitutes, header["scrap"])
 		for product, (header, lines) in bom_rows.items()
 	]
 	companies = {product: header["company"] for product, (header, _lines) in bom_rows.items()}
-	return Structure(Catalog(catalog_items, catalog_boms), substitutes, companies)
+	return Structure(Catalog(catalog_items, catalog_boms), substitutes, companies, line_rated=line_rated)
 
 
 def _items_of(item_rows, line_rate: Mapping[str, float]) -> list[Item]:
