@@ -385,9 +385,7 @@ def _apply(base: Structure, changes: list[list], version: tuple[bytes, int]) -> 
 		else:  # no default BOM any more
 			boms.pop(product, None)
 			companies.pop(product, None)
-	updated = Structure(
-		Catalog(catalog_items.values(), boms.values()), substitutes, companies, version, frozenset(line_rated)
-	)
+	updated = Structure(Catalog(catalog_items, boms), substitutes, companies, version, frozenset(line_rated))
 	if "_uses" in base.__dict__:
 		_update_uses(base, updated, items | products)
 	return updated
