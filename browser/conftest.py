@@ -25,12 +25,17 @@ SHOTS = Path(os.environ.get("TRUECRAFT_SHOTS") or tempfile.mkdtemp(prefix="truec
 DOC_SHOTS = REPO / "docs" / "img" if os.environ.get("TRUECRAFT_DOC_SHOTS") == "1" else None
 TIMEOUT_MS = 30_000
 
-# The demo maker (truecraft_bom.demo creates the account).
+# The demo's maker and counter-staff accounts (truecraft_bom.demo creates them).
 USER = "maker@truecraft.example"
+SELLER = "seller@truecraft.example"
 PASSWORD = "truecraft-demo-maker"
 
 # Noise of a site served without its realtime (socket.io) server.
 REALTIME = re.compile(r"socket\.io|websocket|realtime", re.IGNORECASE)
+# Known errors of Frappe's own desk, not of this app (each narrowly, with the upstream report):
+# - frappe-charts redraws, on resize, a chart a refreshed query report has already replaced with a new one, and
+#   fails to remove its old <svg> (https://github.com/frappe/charts/issues/368): nothing the user sees.
+KNOWN_UPSTREAM = re.compile(r"Failed to execute 'removeChild' on 'Node'[\s\S]*ResizeObserver\.boundDrawFn")
 # Dialog titles that are errors whatever their colour.
 ERROR_TITLES = ("not permitted", "error", "server error", "insufficient permission", "validation")
 
@@ -61,10 +66,15 @@ class Guard:
 
 	def __init__(self, page: Page):
 		self.problems: list[str] = []
-		page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+		page.on("pageerror", self._page_error)
 		page.on("console", self._console)
 		page.on("response", self._response)
 		page.on("requestfailed", self._request_failed)
+
+	def _page_error(self, error):
+		if KNOWN_UPSTREAM.search(f"{error}\n{error.stack}"):
+			return
+		self.problems.append(f"page error: {error}\n{error.stack}")
 
 	def _console(self, message):
 		if message.type != "error":
@@ -186,24 +196,34 @@ _desk: dict = {}  # the tab the tests share
 @pytest.fixture(scope="session")
 def context(browser: Browser):
 	"""One browser session of the demo maker, logged in through /login."""
+	context = new_context(browser)
+	_desk["page"] = log_in(context, USER)  # the first test goes on from here
+	yield context
+	context.close()
+
+
+def new_context(browser: Browser):
+	"""A browser session of its own (cookies included), the size the pictures are taken at."""
 	context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=BASE_URL)
 	context.set_default_timeout(TIMEOUT_MS)
+	return context
+
+
+def log_in(context, user: str, password: str = PASSWORD) -> Page:
+	"""A watched tab of ``context``, logged in through /login as ``user`` and showing the desk."""
 	page = context.new_page()
-	guard = Guard(page)
+	page.guard = Guard(page)
 	page.goto("/login")
-	page.fill("#login_email", USER)
-	page.fill("#login_password", PASSWORD)
+	page.fill("#login_email", user)
+	page.fill("#login_password", password)
 	page.click(".btn-login")
 	page.wait_for_url(re.compile(r"/app(/|$)"))
 	wait_for_desk(page)
-	assert page.evaluate("() => frappe.session.user") == USER
-	shot(page, "logged-in")
-	guard.check()
+	assert page.evaluate("() => frappe.session.user") == user
+	shot(page, f"logged-in-{user.split('@')[0]}")
+	page.guard.check()
 	assert_no_error_dialog(page)
-	page.guard = guard
-	_desk["page"] = page  # the first test goes on from here
-	yield context
-	context.close()
+	return page
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
-from truecraft_bom import engine, refresh
+from truecraft_bom import engine, refresh, runway
+from truecraft_bom.arguments import json_list, record, shown, whitelist
 from truecraft_bom.capacity import DOCTYPE as CAPACITY
 from truecraft_bom.catalog import load_catalog
 from truecraft_bom.errors import throw
@@ -22,7 +23,7 @@ READ = ["GET", "POST"]
 AS_OF_MARGIN = timedelta(minutes=5)
 
 
-@frappe.whitelist(methods=READ)
+@whitelist(methods=READ)
 def explode(item_code: str, qty: float | str = 1, include_optional: bool = False):
 	"""Leaf requirements (and scrap) of one build of ``qty`` units: ``{"item_code", "qty", "requirements"}``."""
 	quantity = _check(qty)
@@ -30,7 +31,7 @@ def explode(item_code: str, qty: float | str = 1, include_optional: bool = False
 	return _run(engine.explode, catalog, item_code, quantity, bool(include_optional))
 
 
-@frappe.whitelist(methods=READ)
+@whitelist(methods=READ)
 def capacity(item_code: str, warehouse: str | None = None, use_subassembly_stock: bool = False):
 	"""How many can be made from available stock: ``{"item_code", "capacity", "limiting"}`` (null = unlimited)."""
 	_check(warehouse=warehouse)
@@ -38,7 +39,7 @@ def capacity(item_code: str, warehouse: str | None = None, use_subassembly_stock
 	return _run(engine.capacity, catalog, item_code, bool(use_subassembly_stock))
 
 
-@frappe.whitelist(methods=READ)
+@whitelist(methods=READ)
 def where_used(item_code: str):
 	"""Every product whose build needs ``item_code``, at any depth: ``{"item_code", "used_in"}``."""
 	_check()
@@ -47,10 +48,14 @@ def where_used(item_code: str):
 		used_in = engine.where_used(catalog, item_code)
 	except engine.EngineError as error:
 		throw(error)
+	if frappe.permissions.get_user_permissions(
+		frappe.session.user
+	):  # a restricted user sees only the products they may see
+		used_in = [code for code in used_in if not (bom := bom_of(code)) or visible("BOM", bom)]
 	return {"item_code": item_code, "used_in": list(used_in)}
 
 
-@frappe.whitelist(methods=READ)
+@whitelist(methods=READ)
 def cost(item_code: str, qty: float | str = 1):
 	"""Cost roll-up of ``qty`` units: stock, consumable and non-stock parts, scrap, total and per unit."""
 	quantity = _check(qty)
@@ -58,7 +63,7 @@ def cost(item_code: str, qty: float | str = 1):
 	return _run(engine.cost, catalog, item_code, quantity)
 
 
-@frappe.whitelist(methods=READ)
+@whitelist(methods=READ)
 def tree(item_code: str, qty: float | str = 1, include_optional: bool = False):
 	"""The BOM as a tree for display (the desk's Explode dialog): per-path quantities, nested ``children``."""
 	quantity = _check(qty)
@@ -69,7 +74,7 @@ def tree(item_code: str, qty: float | str = 1, include_optional: bool = False):
 		throw(error)
 
 
-@frappe.whitelist(methods=READ)
+@whitelist(methods=READ)
 def item_capacity(item_code: str):
 	"""For the Item dashboard: capacity when the item can be built, else ``{"buildable": false}``."""
 	_check()
@@ -83,7 +88,7 @@ def item_capacity(item_code: str):
 	return {"buildable": True, **_rest(result.as_dict())}
 
 
-@frappe.whitelist(methods=READ)
+@whitelist(methods=READ)
 def capacities(modified_since: str | None = None, item_codes: str | list | None = None):
 	"""Production Capacity records changed since ``modified_since`` (every record without it), for sales
 	channels that cap their listings at capacity: ``{"as_of", "records": [...]}``; pass ``as_of`` back as the
@@ -142,7 +147,25 @@ def capacities(modified_since: str | None = None, item_codes: str | list | None 
 	}
 
 
-@frappe.whitelist(methods=["POST"])
+@whitelist(methods=READ)
+def materials_at_reorder_level(filters=None):
+	"""Number card "Materials At Reorder Level": how many materials have reached a reorder level (the Material
+	Runway report's "At Reorder Level", site-wide); the card opens that report on the materials at risk."""
+	if not frappe.get_cached_doc("Report", "Material Runway").is_permitted():
+		frappe.throw(
+			_("You need access to the {0} report to see this figure").format(_("Material Runway")),
+			frappe.PermissionError,
+		)
+	found = runway.runways(runway.materials())
+	return {
+		"value": sum(1 for item in found.values() if item.under_reorder),
+		"fieldtype": "Int",
+		"route": ["query-report", "Material Runway"],
+		"route_options": {"at_risk": 1},
+	}
+
+
+@whitelist(methods=["POST"])
 def rebuild_capacity():
 	"""Recompute every Production Capacity record in the background (long queue, in chunks)."""
 	if not {"Stock Manager", "System Manager"} & set(frappe.get_roles()):
@@ -193,8 +216,8 @@ def _check(qty=None, warehouse: str | None = None):
 				_("You need read permission on {0} to use TrueCraft BOM").format(_(doctype)),
 				frappe.PermissionError,
 			)
-	if warehouse and not frappe.db.exists("Warehouse", warehouse):
-		frappe.throw(_("Warehouse {0} not found").format(frappe.bold(warehouse)), frappe.DoesNotExistError)
+	if warehouse:
+		record("Warehouse", warehouse)
 	if qty is None:
 		return None
 	try:
@@ -204,17 +227,71 @@ def _check(qty=None, warehouse: str | None = None):
 
 
 def _catalog(item_code: str, warehouse: str | None = None, stock: bool = True) -> engine.Catalog:
-	"""The catalog for the item (with stock when asked); the item must exist."""
-	catalog = load_catalog([item_code] if item_code else [], warehouse, stock=stock)
-	if not item_code or item_code not in catalog.items:
-		throw(engine.UnknownItemError(item_code or ""))
+	"""The catalog for the product (with stock when asked); the item must exist and its BOM be visible to the
+	user. A user restricted to some companies (User Permission on Company) gets the stock of the BOM's company
+	only, never another company's."""
+	record("Item", item_code)
+	company = stock_company(item_code, warehouse)
+	catalog = load_catalog([item_code], warehouse, company, stock=stock)
+	if item_code not in catalog.items:
+		throw(engine.UnknownItemError(item_code))
 	return catalog
+
+
+def stock_company(item_code: str, warehouse: str | None = None) -> str | None:
+	"""The company whose stock an answer about ``item_code`` may read: None (the whole site, or just
+	``warehouse``) for a user without User Permissions on Company, else the company of the product's BOM.
+
+	PermissionError (403) when the user's User Permissions exclude the product's BOM or the warehouse.
+	"""
+	if not frappe.permissions.get_user_permissions(frappe.session.user):
+		return None  # not restricted: nothing to refuse, the whole site (or the warehouse) counts
+	bom = bom_of(item_code)
+	if bom and not visible("BOM", bom):
+		frappe.throw(
+			_("You are not permitted to see how {0} is made").format(shown(item_code)), frappe.PermissionError
+		)
+	if warehouse and not visible("Warehouse", warehouse):
+		frappe.throw(
+			_("You are not permitted to see the stock of {0}").format(shown(warehouse)),
+			frappe.PermissionError,
+		)
+	companies = allowed_companies()
+	if warehouse or companies is None:
+		return None
+	company = frappe.db.get_value("BOM", bom, "company") if bom else None
+	return company if company in companies else companies[0]
+
+
+def bom_of(item_code: str) -> str | None:
+	"""The default BOM the item is made by: its own, else its template's (a variant that only inherits)."""
+	item = frappe.db.get_value("Item", item_code, ["default_bom", "variant_of"], as_dict=True)
+	if not item:
+		return None
+	if item.default_bom or not item.variant_of:
+		return item.default_bom
+	return frappe.db.get_value("Item", item.variant_of, "default_bom")
+
+
+def visible(doctype: str, name: str) -> bool:
+	"""Whether the user's User Permissions (on Company and the like) let them see this record."""
+	from frappe.permissions import has_user_permission
+
+	if not frappe.permissions.get_user_permissions(frappe.session.user):
+		return True
+	return bool(has_user_permission(frappe.get_cached_doc(doctype, name)))
+
+
+def allowed_companies() -> list[str] | None:
+	"""The companies a user restricted by User Permission on Company may see; None: not restricted."""
+	rows = frappe.permissions.get_user_permissions(frappe.session.user).get("Company")
+	return [row.get("doc") for row in rows] if rows else None
 
 
 # --- Sale warning (desk: Sales Order, Sales Invoice, Delivery Note before submit) ---------------------------
 
 
-@frappe.whitelist(methods=READ)
+@whitelist(methods=READ)
 def sellable(items: str | list, company: str | None = None, use_finished_stock: bool | str | None = None):
 	"""For a sales form still being filled in: how many of each made-to-order line can be sold now.
 
@@ -230,7 +307,7 @@ def sellable(items: str | list, company: str | None = None, use_finished_stock: 
 	from truecraft_bom.truecraft_bom.doctype.truecraft_settings.truecraft_settings import get_settings
 
 	_check_seller()
-	rows = [frappe._dict(row) for row in frappe.parse_json(items) or [] if isinstance(row, dict)]
+	rows = [frappe._dict(row) for row in json_list(items, "items")]
 	settings = get_settings()
 	use_finished = (
 		bool(settings.use_finished_stock) if use_finished_stock in (None, "") else cint(use_finished_stock)
@@ -241,6 +318,15 @@ def sellable(items: str | list, company: str | None = None, use_finished_stock: 
 		if codes
 		else []
 	)
+	# a user restricted to some companies checks sales of theirs only
+	if company and not visible("Company", company):
+		frappe.throw(_("You are not permitted to see {0}").format(shown(company)), frappe.PermissionError)
+	companies = allowed_companies()
+	if not company and companies:
+		company = companies[0]
+	for row in rows:
+		if row.get("item_code") in marked:
+			stock_company(row.item_code, row.get("warehouse") or settings.source_warehouse or None)
 	# (product, selling warehouse) -> quantity, grouped by where the materials come from (as a sale does)
 	sources: dict[str | None, dict[tuple, object]] = {}
 	for row in rows:

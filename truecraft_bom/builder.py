@@ -9,6 +9,7 @@ tree's per-line quantities by the catalog's rates to show a cost per line and pe
 No ``from __future__ import annotations`` here: Frappe checks argument types from real annotations only.
 """
 
+import math
 from decimal import Decimal
 
 import frappe
@@ -16,6 +17,7 @@ from frappe import _
 from frappe.utils import cint, flt
 
 from truecraft_bom import engine
+from truecraft_bom.arguments import json_list, record, whitelist
 from truecraft_bom.catalog import load_catalog
 from truecraft_bom.errors import message, problems_message
 
@@ -30,15 +32,13 @@ EDITABLE = ("item_code", *NUMBER_FIELDS, *CHECK_FIELDS, *TEXT_FIELDS)
 SHOWN = ("name", "item_name", "uom", "stock_uom", "conversion_factor", "rate")
 
 
-@frappe.whitelist(methods=READ)
+@whitelist(methods=READ)
 def load(bom: str | None = None, item_code: str | None = None):
 	"""A BOM for the builder: header, lines and a preview. ``item_code`` alone: the item's default BOM
 	(an item without one, such as a variant that only inherits, is previewed read-only)."""
 	_check_read()
 	if not bom and item_code:
-		if not frappe.db.exists("Item", item_code):
-			frappe.throw(_("Item {0} not found").format(frappe.bold(item_code)), frappe.DoesNotExistError)
-		bom = frappe.db.get_value("Item", item_code, "default_bom")
+		bom = frappe.db.get_value("Item", record("Item", item_code), "default_bom")
 	if not bom:
 		if not item_code:
 			frappe.throw(_("Open the builder from a BOM or an item"))
@@ -50,9 +50,9 @@ def load(bom: str | None = None, item_code: str | None = None):
 			"currency": frappe.db.get_default("currency"),
 			"docstatus": None,
 			"lines": [],
-			"preview": _preview(item_code, None),
+			"preview": _preview(item_code, None, company=stock_company(item_code)),
 		}
-	doc = frappe.get_doc("BOM", bom)
+	doc = frappe.get_doc("BOM", record("BOM", bom))
 	doc.check_permission("read")
 	lines = [_line_out(row) for row in doc.items]
 	return {
@@ -70,11 +70,11 @@ def load(bom: str | None = None, item_code: str | None = None):
 		"can_write": bool(doc.docstatus == 0 and doc.has_permission("write")),
 		"can_create": bool(frappe.has_permission("BOM", "create")),
 		"lines": lines,
-		"preview": _preview(doc.item, _stand_in(doc.quantity, lines)),
+		"preview": _preview(doc.item, _stand_in(doc.quantity, lines), company=stock_company(doc.item)),
 	}
 
 
-@frappe.whitelist(methods=READ)
+@whitelist(methods=READ)
 def preview(
 	item_code: str,
 	quantity: float | str = 1,
@@ -86,17 +86,16 @@ def preview(
 	the requirement tree with each line's quantity and cost, cost per level, the cost roll-up of ``qty`` units
 	and the capacity. Problems (a bad line, a cycle) come back as ``error``/``problems``, never raised."""
 	_check_read(warehouse)
-	if not item_code or not frappe.db.exists("Item", item_code):
-		frappe.throw(_("Item {0} not found").format(frappe.bold(item_code or "")), frappe.DoesNotExistError)
+	record("Item", item_code)
 	stand_in = None if lines is None else _stand_in(quantity, _lines_in(lines))
-	return _preview(item_code, stand_in, qty, warehouse)
+	return _preview(item_code, stand_in, qty, warehouse, stock_company(item_code, warehouse))
 
 
-@frappe.whitelist(methods=["POST"])
+@whitelist(methods=["POST"])
 def save(bom: str, lines: str | list, quantity: float | str | None = None, modified: str | None = None):
 	"""Write the lines (and the batch quantity) onto a draft BOM and save it the normal way: permissions,
 	ERPNext's validation and the app's BOM rules all run, and a refused save changes nothing."""
-	doc = frappe.get_doc("BOM", bom)
+	doc = frappe.get_doc("BOM", record("BOM", bom))
 	doc.check_permission("write")
 	if doc.docstatus != 0:
 		frappe.throw(_("BOM {0} is submitted: make a new version to change it").format(frappe.bold(bom)))
@@ -108,7 +107,7 @@ def save(bom: str, lines: str | list, quantity: float | str | None = None, modif
 			frappe.TimestampMismatchError,
 		)
 	if quantity is not None and quantity != "":
-		doc.quantity = flt(quantity)
+		doc.quantity = _number(quantity)
 	existing = {row.name: row for row in doc.items}
 	rows = []
 	for line in _lines_in(lines):
@@ -126,10 +125,10 @@ def save(bom: str, lines: str | list, quantity: float | str | None = None, modif
 	return {"bom": doc.name, "modified": str(doc.modified)}
 
 
-@frappe.whitelist(methods=["POST"])
+@whitelist(methods=["POST"])
 def new_version(bom: str):
 	"""A draft copy of a submitted BOM, as ERPNext's "New Version" makes it (not default until submitted)."""
-	source = frappe.get_doc("BOM", bom)
+	source = frappe.get_doc("BOM", record("BOM", bom))
 	source.check_permission("read")
 	if source.docstatus == 0:
 		frappe.throw(_("BOM {0} is a draft: edit it directly").format(frappe.bold(bom)))
@@ -145,6 +144,12 @@ def _check_read(warehouse: str | None = None):
 	_check(warehouse=warehouse)
 
 
+def stock_company(item_code: str, warehouse: str | None = None) -> str | None:
+	from truecraft_bom.api import stock_company
+
+	return stock_company(item_code, warehouse)
+
+
 def _line_out(row) -> dict:
 	line = {field: row.get(field) for field in (*SHOWN, *EDITABLE)}
 	for field in CHECK_FIELDS:
@@ -156,17 +161,15 @@ def _lines_in(lines) -> list:
 	"""Draft lines from the page: only the fields the builder edits (plus the row name and UOM factor),
 	numbers as numbers (an empty or unreadable one is 0, which the engine reports)."""
 	result = []
-	for line in frappe.parse_json(lines) or []:
-		if not isinstance(line, dict):
-			frappe.throw(_("Each line must be an object"))
+	for line in json_list(lines, "lines"):
 		line = frappe._dict(line)
 		clean = frappe._dict(
 			name=line.get("name") or None,
 			item_code=(line.get("item_code") or "").strip(),
-			conversion_factor=flt(line.get("conversion_factor")) or 1,
+			conversion_factor=_number(line.get("conversion_factor")) or 1,
 		)
 		for field in NUMBER_FIELDS:
-			clean[field] = flt(line.get(field))
+			clean[field] = _number(line.get(field))
 		clean.tc_rounding_multiple = clean.tc_rounding_multiple or None
 		for field in CHECK_FIELDS:
 			clean[field] = cint(line.get(field))
@@ -182,15 +185,24 @@ def _stand_in(quantity, lines) -> frappe._dict:
 	for line in lines:
 		row = frappe._dict(line)
 		row.pop("stock_qty", None)  # recomputed from qty and the UOM factor: the line may have been edited
-		row.conversion_factor = flt(row.get("conversion_factor")) or 1
+		row.conversion_factor = _number(row.get("conversion_factor")) or 1
 		rows.append(row)
-	return frappe._dict(quantity=flt(quantity), items=rows)
+	return frappe._dict(quantity=_number(quantity), items=rows)
 
 
-def _preview(item_code: str, stand_in, qty=1, warehouse: str | None = None) -> dict:
+def _number(value) -> float:
+	"""A number from the page: an empty, unreadable or endless one (NaN, 1e999) is 0, which the engine or
+	ERPNext's BOM validation reports."""
+	number = flt(value) if isinstance(value, str | int | float) else 0
+	return number if math.isfinite(number) else 0
+
+
+def _preview(
+	item_code: str, stand_in, qty=1, warehouse: str | None = None, company: str | None = None
+) -> dict:
 	result = {"item_code": item_code, "qty": qty, "error": None, "problems": None}
 	boms = {item_code: stand_in} if stand_in is not None else None
-	catalog = load_catalog([item_code], warehouse, boms=boms)
+	catalog = load_catalog([item_code], warehouse, company, boms=boms)
 	if stand_in is not None:
 		problems = engine.validate(catalog, [item_code])
 		if problems:

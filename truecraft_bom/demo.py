@@ -14,7 +14,9 @@ Three makers share the site's default company and one warehouse, "TrueCraft Demo
   Item Alternatives, an optional gift box and consumable threadlock and solder paste.
 
 Every record is named ``DEMO-...`` (items), ``DEMO ...`` (customers) or after the demo warehouse; the demo user
-``maker@truecraft.example`` logs in with ``DEMO_PASSWORD``. The browser suite (``browser/``) runs on this demo.
+``maker@truecraft.example`` and the counter-staff user ``seller@truecraft.example`` (Sales User only: capacity
+but not recipes) log in with ``DEMO_PASSWORD``. Setup ends with the products' Production Capacity records. The
+browser suite (``browser/``) runs on this demo.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ ROLES = (
 	"Accounts Manager",
 	"Accounts User",
 )
+# Counter staff: sells, and sees how many can be made, but not the recipes (BOM) behind it.
+SELLER = "seller@truecraft.example"
+SELLER_ROLES = ("Sales User",)
 CUSTOMERS = ("DEMO Market Stall", "DEMO Online Shop")
 LOCK = "truecraft_demo"  # one setup or teardown at a time (browser runs and the bench suite share a site)
 
@@ -284,11 +289,22 @@ def _setup():
 		_bom(code, lines, company)
 	for name in CUSTOMERS:
 		_customer(name)
-	_user()
+	_user(USER, "Maya", "Maker", ROLES)
+	_user(SELLER, "Sam", "Seller", SELLER_ROLES)
 	frappe.db.commit()
 	_set_stock(company, warehouse)  # enough for the sales
 	_sales(company, warehouse)
 	_set_stock(company, warehouse)  # back to the figures the desk shows
+	frappe.db.commit()
+	_refresh_capacity()
+
+
+def _refresh_capacity():
+	"""The demo products' Production Capacity records, now: a site served without RQ workers would show them
+	only after the hourly rebuild."""
+	from truecraft_bom import capacity
+
+	capacity.refresh([code for code in capacity.products() if code.startswith(PREFIX)])
 	frappe.db.commit()
 
 
@@ -436,23 +452,23 @@ def _customer(name: str):
 	).insert(ignore_permissions=True)
 
 
-def _user():
-	if not frappe.db.exists("User", USER):
+def _user(email: str, first_name: str, last_name: str, roles: tuple[str, ...]):
+	if not frappe.db.exists("User", email):
 		frappe.get_doc(
 			{
 				"doctype": "User",
-				"email": USER,
-				"first_name": "Maya",
-				"last_name": "Maker",
+				"email": email,
+				"first_name": first_name,
+				"last_name": last_name,
 				"user_type": "System User",
 				"send_welcome_email": 0,
 			}
 		).insert(ignore_permissions=True)
-	user = frappe.get_doc("User", USER)
-	missing = [role for role in ROLES if role not in {row.role for row in user.roles}]
+	user = frappe.get_doc("User", email)
+	missing = [role for role in roles if role not in {row.role for row in user.roles}]
 	if missing:
 		user.add_roles(*missing)
-	update_password(USER, DEMO_PASSWORD)
+	update_password(email, DEMO_PASSWORD)
 
 
 def _stock_levels(warehouse: str) -> dict[str, float]:
@@ -601,8 +617,11 @@ def _teardown():
 	for name in CUSTOMERS:
 		if frappe.db.exists("Customer", name):
 			frappe.delete_doc("Customer", name, ignore_permissions=True, force=True, delete_permanently=True)
-	if frappe.db.exists("User", USER):
-		frappe.delete_doc("User", USER, ignore_permissions=True, force=True, delete_permanently=True)
+	for user in (USER, SELLER):
+		if frappe.db.exists("User", user):
+			frappe.delete_doc("User", user, ignore_permissions=True, force=True, delete_permanently=True)
+	# derived records: deleting their items leaves them (ignore_links_on_delete)
+	frappe.db.delete("Production Capacity", {"item_code": ("like", f"{PREFIX}%")})
 	if frappe.db.exists("Warehouse", warehouse):
 		frappe.db.delete("Stock Ledger Entry", {"warehouse": warehouse, "is_cancelled": 1})
 		frappe.delete_doc(

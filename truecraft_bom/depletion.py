@@ -116,14 +116,15 @@ def _load(sale: Depletion):
 
 
 def _lock(sale: Depletion):
-	"""Lock every stock row the sale may touch, all sources together, in one fixed order."""
-	keys = set()
+	"""Lock every stock row the sale may touch, all sources together, in one fixed order: the materials, and
+	the products in their selling warehouses when a Manufacture brings them there (created when missing, so
+	that two first sales of a new product queue instead of racing to create its stock row)."""
+	materials, products = set(), set()
 	for source in sale.sources.values():
-		keys |= {(code, source.warehouse) for code in source.materials}
-		if sale.use_finished:
-			keys |= set(source.sold)
-	locked = stock.levels({item for item, _wh in keys}, {wh for _item, wh in keys}, for_update=True)
-	sale.locked = {key: level for key, level in locked.items() if key in keys}
+		materials |= {(code, source.warehouse) for code in source.materials}
+		if sale.purpose == MANUFACTURE:
+			products |= set(source.sold)
+	sale.locked = stock.lock(materials, create=products)
 
 
 def _plan(sale: Depletion):

@@ -30,6 +30,10 @@ TEMPLATES: dict[str, str] = {
 	"unknown_item": _("Item {item} not found"),
 	"no_bom": _("{item} has no default BOM (and inherits no BOM lines from a template)"),
 	"quantity": _("Quantity must be a number above zero, not {value}"),
+	"tree_too_large": _(
+		"The BOM of {item} is too large to show as a tree (more than {nodes} lines over all its paths, or more "
+		"than {depth} levels): explode it for the flat list of materials"
+	),
 	"engine_error": _("The BOM engine refused the request ({code})"),
 	"usage": _("usage: {detail} (see truecraft-bom --help)"),
 	# validation problems, by code or, where a code has several wordings, by data["reason"]
@@ -102,6 +106,7 @@ TITLES: dict[str, str] = {
 	"quantity": _("Invalid Quantity"),
 	"bom_problems": _("BOM Problems"),
 	"shortage": _("Not Enough Materials"),
+	"tree_too_large": _("BOM Too Large To Show"),
 }
 
 # Keys whose values are item codes or document names: ``emphasize`` applies to each of them.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import frappe
 from frappe.query_builder.functions import Coalesce
-from frappe.utils import flt
+from frappe.utils import flt, now_datetime
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,57 @@ def levels(
 		(row.item_code, row.warehouse): Level(flt(row.actual_qty), flt(row.reserved), flt(row.stock_value))
 		for row in query.run(as_dict=True)
 	}
+
+
+def lock(
+	keys: Iterable[tuple[str, str]], create: Iterable[tuple[str, str]] = ()
+) -> dict[tuple[str, str], Level]:
+	"""Lock the Bin rows of ``keys`` (item, warehouse) until the transaction ends, and return their levels;
+	the rows of ``create`` (the places stock is about to enter) are created first when missing.
+
+	Concurrent first movements of an item into a warehouse (two first sales of a new product) would otherwise
+	race to create its Bin: the loser's ERPNext reads the Bin without a lock, in a snapshot older than the
+	winner's commit, finds none, fails to insert a duplicate and answers "does not exist". Here the loser
+	waits on the winner's row and then touches it, which makes it visible to its own plain reads.
+	"""
+	create = set(create)
+	keys = sorted(set(keys) | create)
+	if not keys:
+		return {}
+	items, warehouses = {item for item, _ in keys}, {warehouse for _, warehouse in keys}
+	found = levels(items, warehouses, for_update=True)
+	for key in sorted(create):
+		if key in found:
+			_touch_bin(*key)  # it may have been committed after this transaction's snapshot
+		else:
+			_create_bin(*key)
+	if create - found.keys():
+		found = levels(items, warehouses, for_update=True)
+	return {key: found.get(key, Level()) for key in keys}
+
+
+def _create_bin(item: str, warehouse: str):
+	savepoint = "truecraft_bin"
+	frappe.db.savepoint(savepoint)
+	try:
+		doc = frappe.get_doc({"doctype": "Bin", "item_code": item, "warehouse": warehouse})
+		doc.flags.ignore_permissions = True
+		doc.insert()
+	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
+		# another transaction created it, and has committed while this one waited on its row
+		frappe.db.rollback(save_point=savepoint)
+		_touch_bin(item, warehouse)
+
+
+def _touch_bin(item: str, warehouse: str):
+	"""Write the (locked) row, so that this transaction's plain reads see it even if it was committed after
+	their snapshot (ERPNext reads Bins without a lock)."""
+	bin_ = frappe.qb.DocType("Bin")
+	(
+		frappe.qb.update(bin_)
+		.set(bin_.modified, now_datetime())
+		.where((bin_.item_code == item) & (bin_.warehouse == warehouse))
+	).run()
 
 
 def warehouses_in(warehouse: str | None = None, company: str | None = None) -> list[str] | None:

@@ -21,6 +21,7 @@ from .errors import (
 	ScenarioError,
 	ShortageError,
 	Shortfall,
+	TreeTooLargeError,
 	UnknownItemError,
 )
 from .explosion import (
@@ -80,6 +81,7 @@ __all__ = [
 	"ShortageError",
 	"Shortfall",
 	"Step",
+	"TreeTooLargeError",
 	"UnknownItemError",
 	"Use",
 	"capacities",

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .quantity import ZERO, exact
+from .quantity import ZERO, fraction
 
 
 @dataclass(frozen=True)
@@ -72,15 +72,17 @@ class Pools:
 			)
 			have = available.get(code, ZERO)
 			if total > have:
-				shorts.append(Short((code,), exact(total), exact(have)))
+				shorts.append(Short((code,), fraction(total), fraction(have)))
 			elif want_allocation:
 				for position in positions:
 					if qtys[position]:
-						allocation[position][code] = exact(qtys[position])
+						allocation[position][code] = fraction(qtys[position])
 		for group in self.groups:
 			if not want_allocation and self._greedy(group, qtys, available):
 				continue
-			drawn, short = _flow([self.options[p] for p in group], [exact(qtys[p]) for p in group], available)
+			drawn, short = _flow(
+				[self.options[p] for p in group], [fraction(qtys[p]) for p in group], available
+			)
 			shorts.extend(short)
 			if want_allocation and not short:
 				for position, taken in zip(group, drawn, strict=True):
@@ -145,7 +147,7 @@ def _flow(options, needs, available):
 			edge(position, item_node[code], need, rank)
 	for code in items:
 		stock = available.get(code, 0)
-		edge(item_node[code], sink, stock if type(stock) is int else exact(stock), 0)
+		edge(item_node[code], sink, stock if type(stock) is int else fraction(stock), 0)
 
 	while True:
 		# Bellman-Ford over the residual graph (it has negative reverse costs); the graph is tiny.
@@ -209,6 +211,6 @@ def _flow(options, needs, available):
 		Short(
 			tuple(pool),
 			sum((needs[p] for p in deficient), ZERO),
-			sum((exact(available.get(code, ZERO)) for code in pool), ZERO),
+			sum((fraction(available.get(code, ZERO)) for code in pool), ZERO),
 		)
 	]

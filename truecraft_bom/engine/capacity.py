@@ -19,7 +19,7 @@ from .allocation import Pools, Short, flow_shortages
 from .errors import EngineError
 from .model import Catalog
 from .plan import MAX_SCALE, Plan, Plans, places, plans, scaled
-from .quantity import ZERO, exact, fast_or_exact
+from .quantity import ZERO, fast_or_exact, fraction
 from .resolve import Resolver, resolver
 
 
@@ -154,7 +154,7 @@ class _Scaled:
 		shorts = []
 		if any(map(gt, wanted, self.limits)):
 			for k in compress(range(len(wanted)), map(gt, wanted, self.limits)):
-				shorts.append(Short(self.items[k], exact(wanted[k]), exact(self.limits[k])))
+				shorts.append(Short(self.items[k], fraction(wanted[k]), fraction(self.limits[k])))
 		available = self.available
 		for keys, options, order in self.groups:
 			qtys = list(map(needs.__getitem__, keys))
@@ -239,7 +239,7 @@ class _Solver:
 				for position in self.constrained:
 					code = self.plan.leaves[position].item
 					if code in limits:
-						kept[code] = kept.get(code, ZERO) + exact(run.totals[position])
+						kept[code] = kept.get(code, ZERO) + fraction(run.totals[position])
 				narrowed = {
 					code: max(ZERO, stock - kept.get(code, ZERO))
 					for code, stock in self.subassembly_stock.items()
@@ -257,8 +257,8 @@ class _Solver:
 		return fast_or_exact(
 			fast,
 			lambda: self._pool_shortages(
-				[exact(total) for total in run.totals],
-				{k: exact(v) for k, v in run.drawn.items()},
+				[fraction(total) for total in run.totals],
+				{k: fraction(v) for k, v in run.drawn.items()},
 				self.available,
 			),
 		)
@@ -319,7 +319,7 @@ class _Solver:
 				return self._bound(run.totals, self.available_decimal)
 
 		return fast_or_exact(
-			fast, lambda: self._bound([exact(total) for total in run.totals], self.available)
+			fast, lambda: self._bound([fraction(total) for total in run.totals], self.available)
 		)
 
 	def _bound(self, per_need, available) -> int:

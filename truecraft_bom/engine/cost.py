@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from .explosion import explode_many
 from .model import Catalog
-from .quantity import ONE, ZERO, exact, money, positive, to_decimal
+from .quantity import ONE, ZERO, fraction, money, positive, to_decimal
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def cost(catalog: Catalog, item: str, qty=ONE) -> Cost:
 	totals = {"stock": ZERO, "consumable": ZERO, "non_stock": ZERO}
 	for leaf, needed in zip(plan.leaves, run.totals, strict=True):
 		category = "non_stock" if leaf.non_stock else "consumable" if leaf.consumable else "stock"
-		totals[category] += exact(needed) * items[leaf.item].rate
+		totals[category] += fraction(needed) * items[leaf.item].rate
 	scrap = sum((qty * items[code].rate for code, qty in plan.scrap(run).items()), ZERO)
 	total = sum(totals.values(), ZERO) - scrap
 	return Cost(

@@ -16,23 +16,30 @@ from fractions import Fraction
 
 from .allocation import Pools
 from .capacity import capacity
-from .errors import EngineError, ShortageError, Shortfall, UnknownItemError
+from .errors import EngineError, QuantityError, ShortageError, Shortfall, UnknownItemError
 from .model import Catalog
 from .plan import plans
-from .quantity import ZERO, exact, money, to_decimal
+from .quantity import ZERO, NotANumber, exact, fraction, money, positive, to_decimal
 
 
 @dataclass(frozen=True)
 class SaleLine:
-	"""A product sold: ``qty`` units, of which up to ``finished_available`` may come from finished stock."""
+	"""A product sold: ``qty`` units, of which up to ``finished_available`` may come from finished stock.
+
+	QuantityError unless ``qty`` is a number above zero and ``finished_available`` a number.
+	"""
 
 	product: str
 	qty: Fraction
 	finished_available: Fraction = ZERO
 
 	def __post_init__(self):
-		object.__setattr__(self, "qty", exact(self.qty))
-		object.__setattr__(self, "finished_available", max(ZERO, exact(self.finished_available)))
+		object.__setattr__(self, "qty", positive(self.qty))
+		try:
+			finished = exact(self.finished_available)
+		except NotANumber:
+			raise QuantityError(self.finished_available) from None
+		object.__setattr__(self, "finished_available", max(ZERO, finished))
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,7 @@ def plan_depletion(
 			plan = compiled.get([sale.product])
 			run = plan.run({sale.product: build})
 			for leaf, total in zip(plan.leaves, run.totals, strict=True):
-				total = exact(total)
+				total = fraction(total)
 				if leaf.non_stock:
 					non_stock[leaf.item] = non_stock.get(leaf.item, ZERO) + total
 				elif deplete_consumables or not leaf.consumable:

@@ -39,6 +39,7 @@ NO_BOM = "no_bom"
 QUANTITY = "quantity"
 BOM_PROBLEMS = "bom_problems"
 SHORTAGE = "shortage"
+TREE_TOO_LARGE = "tree_too_large"
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,14 @@ class NoBomError(EngineError):
 	@property
 	def item(self) -> str:
 		return self.data["item"]
+
+
+class TreeTooLargeError(EngineError):
+	"""The display tree of ``item`` would have more than ``nodes`` lines over all its paths, or more than
+	``depth`` levels (a shared sub-assembly is shown once per path, so paths can multiply)."""
+
+	def __init__(self, item: str, nodes: int, depth: int):
+		super().__init__(TREE_TOO_LARGE, {"item": item, "nodes": nodes, "depth": depth})
 
 
 class BomError(EngineError):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
+from .errors import TreeTooLargeError
 from .model import Catalog
 from .plan import Plan, Run, plans, requirement
 from .quantity import positive, to_decimal
@@ -117,17 +118,29 @@ def scrap_of(plan: Plan, run: Run) -> tuple[Output, ...]:
 	return tuple(Output(item, to_decimal(qty)) for item, qty in sorted(plan.scrap(run).items()) if qty)
 
 
+# The display tree repeats a shared sub-assembly on every path, so its size can grow exponentially with depth:
+# beyond these it is refused (TreeTooLargeError); no person reads such a tree, and the flat list still works.
+TREE_NODES = 10_000
+TREE_DEPTH = 100
+
+
 def tree(catalog: Catalog, item: str, qty, include_optional: bool = False) -> dict:
 	"""The BOM as a tree for display: each line with what it needs for its parent's quantity on that path.
 
 	Per-path quantities count a sub-assembly's setup once per path; the flat ``explode`` list, which builds a
-	shared sub-assembly once for its summed demand, is what stock moves by.
+	shared sub-assembly once for its summed demand, is what stock moves by. More than TREE_NODES lines or
+	TREE_DEPTH levels: TreeTooLargeError.
 	"""
 	quantity = positive(qty)
 	plans(catalog).get([item], include_optional)  # refuses cycles and bad lines before walking
 	resolved = resolver(catalog)
+	count = 0
 
-	def node(use: Use | None, code: str, amount: Fraction) -> dict:
+	def node(use: Use | None, code: str, amount: Fraction, depth: int = 0) -> dict:
+		nonlocal count
+		count += 1
+		if count > TREE_NODES or depth > TREE_DEPTH:
+			raise TreeTooLargeError(item, TREE_NODES, TREE_DEPTH)
 		entry = {"item": code, "qty": to_decimal(amount)}
 		if use is not None:
 			entry.update(
@@ -144,7 +157,7 @@ def tree(catalog: Catalog, item: str, qty, include_optional: bool = False) -> di
 				if child.optional and not include_optional:
 					continue
 				needed = requirement(child.coef, child.setup, child.multiple, amount)
-				children.append(node(child, child.item, needed))
+				children.append(node(child, child.item, needed, depth + 1))
 			entry["children"] = children
 		return entry
 

@@ -31,7 +31,7 @@ from typing import NamedTuple
 from . import errors as E
 from .errors import BomError, NoBomError, Problem, UnknownItemError
 from .model import Catalog
-from .quantity import ONE, ZERO, exact, exact_decimal, fast_or_exact
+from .quantity import ONE, ZERO, exact_decimal, fast_or_exact, fraction
 from .resolve import Resolver, Use, resolver
 
 ceil = math.ceil
@@ -160,7 +160,7 @@ class Plan:
 		return fast_or_exact(fast, lambda: self._run(False, demands, available, linear))
 
 	def _run(self, decimal: bool, demands, available, linear) -> Run:
-		number = _to_decimal if decimal else exact
+		number = _to_decimal if decimal else fraction
 		zero = number(0)
 		demand = dict.fromkeys(self.nodes, zero)
 		for code, qty in demands.items():
@@ -267,7 +267,7 @@ class Plan:
 		for position, node in enumerate(self._structure):
 			if not node.scrap:
 				continue
-			built = exact(run.demand[position]) - exact(run.drawn.get(position, 0))
+			built = fraction(run.demand[position]) - fraction(run.drawn.get(position, 0))
 			if not built:
 				continue
 			for item, per_unit in node.scrap:
@@ -293,7 +293,7 @@ def _to_decimal(value) -> Decimal:
 		return value
 	if isinstance(value, int):
 		return Decimal(value)
-	value = exact(value)
+	value = fraction(value)
 	result = exact_decimal(value)
 	if result is None:
 		raise Inexact("no finite decimal expansion")

@@ -81,6 +81,21 @@ def exact(value) -> Fraction:
 	raise NotANumber(repr(value))
 
 
+def fraction(value) -> Fraction:
+	"""A quantity the engine computed (a Fraction, int or finite Decimal) as a Fraction, whatever its size.
+
+	Results may lie beyond the range ``exact`` accepts for input (1e40 in stock at 1e-40 per unit makes 1e80);
+	anything else is read as input, by ``exact``.
+	"""
+	if isinstance(value, Fraction):
+		return value
+	if isinstance(value, int) and not isinstance(value, bool):
+		return Fraction(value)
+	if isinstance(value, Decimal) and value.is_finite():
+		return Fraction(value)
+	return exact(value)
+
+
 def _from_decimal(number: Decimal, shown: str) -> Fraction:
 	if not number.is_finite():
 		raise NotANumber(shown)
@@ -117,18 +132,43 @@ def fast_or_exact(fast: Callable[[], T] | None, slow: Callable[[], T]) -> T:
 def to_decimal(value, rounding: str = ROUND_CEILING) -> Decimal:
 	"""An exact Fraction as a Decimal: exact when it has a finite expansion, else rounded to PLACES.
 
-	Requirements round up (a maker never gets less than the build needs); money uses half-even.
+	Requirements round up (a maker never gets less than the build needs); money uses half-even. Results may
+	lie beyond the range of input quantities (1e40 in stock at 1e-40 per unit makes 1e80): they are exact too.
 	"""
 	if isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) <= MAX_DIGITS:
 		return _plain(value)  # already exact
-	value = exact(value)
+	value = fraction(value)
 	numerator, denominator = value.numerator, value.denominator
+	if denominator == 1:
+		return Decimal(numerator)
 	if _terminates(denominator):
-		result = Decimal(numerator) / Decimal(denominator) if denominator != 1 else Decimal(numerator)
-		# Division by 2^a 5^b is exact at the default precision for the sizes quantities have.
-		if Fraction(result) == value:
-			return _plain(result)
-	return _plain((Decimal(numerator) / Decimal(denominator)).quantize(_QUANTUM, rounding=rounding))
+		places = _places(denominator)
+		return _plain(_scaled(numerator * 10**places // denominator, places))
+	scaled = value * 10**PLACES
+	if rounding == ROUND_HALF_EVEN:
+		units = round(scaled)  # Fraction rounds half to even
+	elif rounding == ROUND_CEILING:
+		units = math.ceil(scaled)
+	else:
+		raise ValueError(f"unsupported rounding {rounding}")
+	return _plain(_scaled(units, PLACES))
+
+
+def _places(denominator: int) -> int:
+	"""Decimal places of n / denominator when the denominator is 2^a 5^b: max(a, b)."""
+	twos = fives = 0
+	while denominator % 2 == 0:
+		denominator //= 2
+		twos += 1
+	while denominator % 5 == 0:
+		denominator //= 5
+		fives += 1
+	return max(twos, fives)
+
+
+def _scaled(units: int, places: int) -> Decimal:
+	"""units * 10^-places, exactly (no context precision involved)."""
+	return Decimal((0 if units >= 0 else 1, tuple(int(digit) for digit in str(abs(units))), -places))
 
 
 def exact_decimal(value: Fraction) -> Decimal | None:
@@ -157,7 +197,10 @@ def _terminates(denominator: int) -> bool:
 
 
 def _plain(value: Decimal) -> Decimal:
-	"""Drop trailing zeros without switching to exponent notation (1E+1 -> 10)."""
+	"""Drop trailing zeros without switching to exponent notation (1E+1 -> 10), exactly at any length."""
 	if value == value.to_integral_value():
 		return Decimal(int(value))
-	return value.normalize()
+	sign, digits, exponent = value.as_tuple()
+	while digits and digits[-1] == 0 and exponent < 0:
+		digits, exponent = digits[:-1], exponent + 1
+	return Decimal((sign, digits, exponent))

@@ -480,3 +480,59 @@ class Rest:
 		thread.join(timeout=300)
 		frappe.db.commit()
 		return result["response"]
+
+
+def whitelisted_methods() -> dict[str, object]:
+	"""Every ``@frappe.whitelist`` function of the app, by dotted path, found by importing all its modules:
+	a new method shows up here (and fails the tables of test_bad_input and test_permissions until it has an
+	entry there)."""
+	import importlib
+	import pkgutil
+
+	import truecraft_bom
+
+	for module in pkgutil.walk_packages(truecraft_bom.__path__, "truecraft_bom."):
+		if ".tests" not in module.name and not module.name.endswith(".__main__"):
+			importlib.import_module(module.name)
+	return {
+		f"{fn.__module__}.{fn.__qualname__}": fn
+		for fn in frappe.whitelisted
+		if getattr(fn, "__module__", "").startswith("truecraft_bom.")
+	}
+
+
+def other_company(name: str = "TrueCraft Other Co", abbr: str = "TCOC") -> str:
+	"""A second company (same currency and country as the test company), created once; commits are the
+	caller's."""
+	if not frappe.db.exists("Company", name):
+		main = frappe.get_doc("Company", company())
+		frappe.get_doc(
+			{
+				"doctype": "Company",
+				"company_name": name,
+				"abbr": abbr,
+				"default_currency": main.default_currency,
+				"country": main.country,
+				"create_chart_of_accounts_based_on": "Standard Template",
+				"chart_of_accounts": "Standard",
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def company_warehouse(name: str) -> str:
+	"""A leaf warehouse of company ``name``."""
+	return frappe.db.get_value("Warehouse", {"company": name, "is_group": 0}, "name", order_by="name")
+
+
+class Guest(Rest):
+	"""Requests without credentials."""
+
+	def __init__(self):
+		self.user = "Guest"
+		self.headers = {"X-Frappe-Site-Name": frappe.local.site, "Accept": "application/json"}
+
+
+def make_stock_entry_in(item: str, qty: float, wh: str, company_name: str, rate: float = 1):
+	"""A Material Receipt of ``qty`` of ``item`` into ``wh`` of company ``company_name``."""
+	return make_stock_entry(item_code=item, qty=qty, to_warehouse=wh, rate=rate, company=company_name)

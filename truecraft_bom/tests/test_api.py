@@ -229,8 +229,12 @@ class TestApiContract(ApiTestCase):
 		self.assertIn("has no default BOM", str(raised.exception))
 		with self.assertRaises(frappe.DoesNotExistError):
 			api.capacity(self.bar, warehouse="Nowhere")
-		with self.assertRaises(frappe.FrappeTypeError):
-			api.capacity(["not", "a", "code"])
+		# the app's own argument check (truecraft_bom.arguments): translated, names the argument, escaped
+		with self.assertRaises(frappe.ValidationError) as raised:
+			api.capacity(["not", "a", "<b>code</b>"])
+		self.assertIn("must be text", str(raised.exception))
+		self.assertNotIn("<b>code", str(raised.exception))
+		self.assertEqual(raised.exception.http_status_code, 417)
 
 
 class TestApiPermissions(ApiTestCase):

@@ -192,7 +192,15 @@ class TestScheduledAndWorkspace(ReportTestCase):
 		f.hand_over_to_queue()
 		refresh.drain()
 		self.assertEqual(get_result(card.as_dict(), card.filters_json), others + 1)  # no boxes: no gift
+		# the reorder card counts what the Material Runway report marks "At Reorder Level", as a number (a
+		# report card summing that Check column showed a checkbox, not a count)
 		reorder = frappe.get_doc("Number Card", "Materials At Reorder Level")
-		self.assertEqual((reorder.report_name, reorder.report_field), ("Material Runway", "at_reorder"))
+		self.assertEqual(
+			(reorder.type, reorder.method), ("Custom", "truecraft_bom.api.materials_at_reorder_level")
+		)
 		rows = self.report("Material Runway", company=None)["result"]
-		self.assertIn(LAV, [row["item_code"] for row in rows if row["at_reorder"]])
+		marked = [row["item_code"] for row in rows if row["at_reorder"]]
+		self.assertIn(LAV, marked)
+		figure = frappe.call(reorder.method, filters=reorder.filters_json)
+		self.assertEqual((figure["value"], figure["fieldtype"]), (len(marked), "Int"))
+		self.assertEqual(figure["route"], ["query-report", "Material Runway"])

@@ -74,3 +74,64 @@ class TestConcurrentSales(FrappeTestCase):
 					invoice.cancel()
 			frappe.db.commit()
 		self.assertEqual(flt(f.stock(oil)), 5)
+
+	def test_two_first_sales_of_a_new_product_both_go_through(self):
+		# The product has no stock row yet in the selling warehouse. The second sale read the database before
+		# the first committed; it used to fail with "Bin ... does not exist" (HTTP 404): ERPNext, reading
+		# without a lock in that older snapshot, found no row, and could not insert one either.
+		run = frappe.generate_hash(length=6).upper()
+		oil, soap = f"FIRST-OIL-{run}", f"FIRST-SOAP-{run}"
+		f.make_item(oil, stock_uom="Kg", rate=1)
+		f.make_item(soap, tc_deplete_on_sale=1)
+		f.make_bom(soap, [{"item_code": oil, "qty": 1}])
+		f.receive(oil, 8, rate=1)
+		f.set_settings(deplete_on_sale=1, use_finished_stock=1, source_warehouse=None)
+		first, second = (f.make_sales_invoice([(soap, 4, 10)], submit=False).name for _ in range(2))
+		self.assertFalse(frappe.db.exists("Bin", {"item_code": soap}))
+		frappe.db.commit()
+
+		site, sites_path = frappe.local.site, frappe.local.sites_path
+		both_read, first_done = threading.Barrier(2), threading.Event()
+		outcome: dict[str, str] = {}
+
+		def submit(name: str, wait_for_first: bool):
+			frappe.init(site=site, sites_path=sites_path)
+			frappe.connect()
+			try:
+				frappe.set_user("Administrator")
+				invoice = frappe.get_doc("Sales Invoice", name)  # this transaction's snapshot starts here
+				both_read.wait(timeout=30)
+				if wait_for_first:
+					first_done.wait(timeout=60)
+				invoice.submit()
+				frappe.db.commit()
+				outcome[name] = "submitted"
+			except Exception as error:
+				frappe.db.rollback()
+				outcome[name] = f"{type(error).__name__}: {error}"
+			finally:
+				if not wait_for_first:
+					first_done.set()
+				frappe.destroy()
+
+		threads = [
+			threading.Thread(target=submit, args=(first, False)),
+			threading.Thread(target=submit, args=(second, True)),
+		]
+		for thread in threads:
+			thread.start()
+		for thread in threads:
+			thread.join(timeout=120)
+
+		try:
+			self.assertEqual(outcome, {first: "submitted", second: "submitted"})
+			self.assertEqual(f.stock(oil), 0)
+			self.assertEqual(f.stock(soap), 0)  # made and sold, twice
+			self.assertEqual(frappe.db.count("Bin", {"item_code": soap}), 1)
+		finally:
+			for name in (second, first):
+				invoice = frappe.get_doc("Sales Invoice", name)
+				if invoice.docstatus == 1:
+					invoice.cancel()
+			frappe.db.commit()
+		self.assertEqual(flt(f.stock(oil)), 8)

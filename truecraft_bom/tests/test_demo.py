@@ -33,6 +33,15 @@ def snapshot() -> dict:
 			for doctype in ("Sales Invoice", "Delivery Note")
 		],
 		"user roles": sorted(frappe.get_roles(demo.USER)),
+		"seller roles": sorted(frappe.get_roles(demo.SELLER)),
+		"capacity records": {
+			row.item_code: (row.capacity, row.unlimited, row.limiting)
+			for row in frappe.get_all(
+				"Production Capacity",
+				filters={"item_code": ("like", "DEMO-%"), "warehouse": ("is", "not set")},
+				fields=["item_code", "capacity", "unlimited", "limiting"],
+			)
+		},
 		"stock": {
 			row.item_code: flt(row.actual_qty, 6)
 			for row in frappe.get_all(
@@ -53,6 +62,13 @@ class TestDemo(FrappeTestCase):
 		self.assertEqual(before["sales"], [1, 1])
 		for role in demo.ROLES:
 			self.assertIn(role, before["user roles"])
+		self.assertNotIn("Stock User", before["seller roles"])
+		self.assertIn("Sales User", before["seller roles"])
+		# the records a site without RQ workers shows at once, equal to what api.capacity computes
+		records = before["capacity records"]
+		self.assertEqual(records["DEMO-SOAP-LAV"], (demo.LAVENDER_CAPACITY, 0, "DEMO-LAV-OIL"))
+		self.assertEqual(records["DEMO-SOAP-GIFT"][0], 33)
+		self.assertEqual(records[demo.MUG][0], demo.MUG_CAPACITY)
 		for code, qty in demo.STOCK.items():
 			self.assertAlmostEqual(before["stock"][code], qty, places=6, msg=code)
 

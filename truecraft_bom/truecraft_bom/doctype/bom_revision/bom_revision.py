@@ -10,6 +10,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import escape_html, now_datetime
 
+from truecraft_bom.arguments import record, whitelist
 from truecraft_bom.revisions import checksum, impact, release
 from truecraft_bom.setup.workflow import APPROVED, PENDING, REJECTED, RELEASED
 
@@ -145,10 +146,10 @@ def refresh_revisions_of(bom):
 		revision.save()
 
 
-@frappe.whitelist(methods=["POST"])
+@whitelist(methods=["POST"])
 def make_revision(bom: str, reason: str | None = None) -> str:
 	"""The BOM form's New Revision: a draft copy of the default BOM ``bom`` and a revision proposing it."""
-	source = frappe.get_doc("BOM", bom)
+	source = frappe.get_doc("BOM", record("BOM", bom))
 	source.check_permission("read")
 	frappe.has_permission("BOM", "create", throw=True)
 	frappe.has_permission("BOM Revision", "create", throw=True)
