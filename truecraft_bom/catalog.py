@@ -46,6 +46,8 @@ LOG_SIZE = 2000
 # the pickled structure (SHARED_KEY:version names its version); the suffix changes with Structure's fields
 SHARED_KEY = "truecraft_bom:structure:2"
 SHARED_TTL = 24 * 3600
+# a fresh process that had to apply this many changes to the shared copy shares its result
+RESHARE_AFTER = 100
 # Item fields the structure is built from (with the variant attributes): a save that changes none of them
 # changes nothing the engine reads
 ITEM_FIELDS = (
@@ -176,7 +178,10 @@ def structure() -> Structure:
 			return updated
 	loaded = _shared(version)
 	if loaded is not None and loaded.version != version:
+		behind = version[1] - loaded.version[1]
 		loaded = _brought_up_to_date(loaded, version)
+		if loaded is not None and behind >= RESHARE_AFTER:
+			_share(loaded)  # fresh processes (RQ jobs) then start from here, not from far behind
 	if loaded is None:
 		loaded = _load_structure(version)
 		_share(loaded)

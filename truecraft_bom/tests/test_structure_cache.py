@@ -126,3 +126,13 @@ class TestStructureCache(f.TrueCraftTestCase):
 				seen = catalog.structure()
 			load.assert_called_once()
 		self.assertEqual([line.qty for line in seen.catalog.boms["SC-CORE"].lines], [4])
+
+	def test_a_fresh_process_far_behind_the_shared_copy_shares_what_it_brought_up_to_date(self):
+		with patch.object(frappe.local, "truecraft_structure_changed", False):
+			catalog._share(self.first)
+			for _ in range(catalog.RESHARE_AFTER):
+				catalog._record(["bom", "SC-CORE"])
+			with patch.dict(catalog._structures, {}, clear=True), no_full_load():
+				seen = catalog.structure()  # a fresh process: the shared copy, brought up to date
+		self.assertEqual(seen.version, catalog._version())
+		self.assertEqual(catalog._shared(catalog._version()).version, seen.version)
