@@ -20,7 +20,9 @@ Quantities are in stock UOM (BOM Item ``stock_qty``); what counts as reserved is
 
 from __future__ import annotations
 
+import json
 import pickle
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,10 +34,38 @@ from truecraft_bom import engine, stock
 from truecraft_bom.engine import Bom, Catalog, Item, Line, Scrap
 from truecraft_bom.engine.rules import LINE_RULES
 
+# The site's structure position is (epoch, change number). The epoch is a random token made when Redis has
+# none (first use, or Redis was emptied): a process holding another epoch's structure reloads it in full. The
+# change number counts changes; the change log holds the last LOG_SIZE of them, each appended atomically with
+# its number, so a process applies exactly the changes since its own number, or reloads in full when they
+# are no longer all there.
+EPOCH_KEY = "truecraft_bom:structure_epoch"
 VERSION_KEY = "truecraft_bom:structure_version"
+LOG_KEY = "truecraft_bom:structure_log"
+LOG_SIZE = 2000
 # the pickled structure (SHARED_KEY:version names its version); the suffix changes with Structure's fields
-SHARED_KEY = "truecraft_bom:structure:1"
+SHARED_KEY = "truecraft_bom:structure:2"
 SHARED_TTL = 24 * 3600
+# a fresh process that had to apply this many changes to the shared copy shares its result
+RESHARE_AFTER = 100
+# Item fields the structure is built from (with the variant attributes): a save that changes none of them
+# changes nothing the engine reads
+ITEM_FIELDS = (
+	"is_stock_item",
+	"variant_of",
+	"has_variants",
+	"valuation_rate",
+	"last_purchase_rate",
+	"stock_uom",
+)
+
+_RECORD = """
+local number = redis.call('INCR', KEYS[1])
+redis.call('RPUSH', KEYS[2], number .. ' ' .. ARGV[1])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
+return number
+"""
 
 
 @dataclass(frozen=True)
@@ -46,8 +76,11 @@ class Structure:
 	catalog: Catalog
 	substitutes: dict[str, tuple[str, ...]]
 	companies: dict[str, str] = field(default_factory=dict)
-	# the structure version it was loaded at (None: not the site's, e.g. with unsaved BOMs standing in)
-	version: bytes | None = field(default=None, compare=False)
+	# the structure position it reflects, (epoch, change number) (None: not the site's, e.g. with unsaved
+	# BOMs standing in)
+	version: tuple[bytes, int] | None = field(default=None, compare=False)
+	# items without valuation or last purchase rate, whose rate is a BOM line's: a BOM change may change it
+	line_rated: frozenset[str] = field(default=frozenset(), compare=False)
 
 	@cached_property
 	def products(self) -> frozenset[str]:
@@ -92,8 +125,9 @@ class Structure:
 		return uses
 
 
-# site -> (version, Structure): the structure this process loaded last, reused while the version holds
-_structures: dict[str, tuple[bytes | None, Structure]] = {}
+# site -> the structure this process loaded last, reused while its version holds, brought up to date by
+# applying the change log
+_structures: dict[str, Structure] = {}
 
 
 def load_catalog(
@@ -127,55 +161,294 @@ def load_catalog(
 
 
 def structure() -> Structure:
-	"""The site's BOM structure, loaded again only when its version changed."""
+	"""The site's BOM structure: this process's copy, brought up to date with the changes other processes
+	recorded since (only what they changed is read again), or loaded in full when it has none, another epoch's,
+	or the changes since its own are no longer all in the log."""
 	site = frappe.local.site
 	version = _version()
-	if version is None:  # Redis was emptied (or never had it): start counting again
-		_bump()
+	if version is None:  # Redis was emptied (or never had it): a new epoch
+		_start()
 		version = _version()
 	cached = _structures.get(site)
-	if cached is not None and version is not None and cached[0] == version:
-		return cached[1]
+	if cached is not None and version is not None:
+		if cached.version == version:
+			return cached
+		updated = _brought_up_to_date(cached, version)
+		if updated is not None:
+			_structures[site] = updated
+			return updated
 	loaded = _shared(version)
+	if loaded is not None and loaded.version != version:
+		behind = version[1] - loaded.version[1]
+		loaded = _brought_up_to_date(loaded, version)
+		if loaded is not None and behind >= RESHARE_AFTER:
+			_share(loaded)  # fresh processes (RQ jobs) then start from here, not from far behind
 	if loaded is None:
 		loaded = _load_structure(version)
 		_share(loaded)
-	_structures[site] = (version, loaded)
+	_structures[site] = loaded
 	return loaded
 
 
-def invalidate(doc=None, method=None):
-	"""doc_events handler: something the BOM structure is built from changed."""
-	_bump()
-	# again once the change is visible to others (or undone): a process that reloaded in between
-	# read the old rows
-	frappe.db.after_commit.add(_settled)
-	frappe.db.after_rollback.add(_settled)
+def changed(doc, method=None):
+	"""doc_events handler of BOM, Item, Item Alternative, UOM and Item Attribute: record what the structure must
+	read again, and refresh the Production Capacity records it touches. A save that changes nothing the
+	structure is built from (an Item's description, a UOM's name) records nothing."""
+	change = _change_of(doc, method)
+	if change is None:
+		return
+	invalidate(doc, method, change)
+	from truecraft_bom import refresh
+
+	refresh.structure_changed(doc, method)
+
+
+def invalidate(doc=None, method=None, change: list | None = None):
+	"""Something the BOM structure is built from changed: ``change`` (by default what ``doc`` is, or
+	everything) is read again by every process, at once and again once this transaction commits or rolls
+	back (a process that read it in between read the old rows)."""
+	if change is None:
+		change = (_change_of(doc, method) if doc is not None else None) or ["all"]
+	_record(change)
+	frappe.db.after_commit.add(lambda: _settled(change))
+	frappe.db.after_rollback.add(lambda: _settled(change))
 	# until then, what this transaction loads includes its own uncommitted rows: not for other processes
 	frappe.local.truecraft_structure_changed = True
 
 
-def _settled():
+def _settled(change: list):
 	frappe.local.truecraft_structure_changed = False
-	_bump()
+	_record(change)
 
 
-def _version() -> bytes | None:
-	return frappe.cache.get(frappe.cache.make_key(VERSION_KEY))
+def _change_of(doc, method=None) -> list | None:
+	"""What a document's change makes the structure read again: [kind, names...], or None for nothing."""
+	doctype = doc.doctype
+	if doctype == "BOM":
+		return ["bom", doc.item]
+	before = doc.get_doc_before_save() if method == "on_update" else None
+	if doctype == "Item":
+		if method == "after_rename":
+			return ["all"]
+		if before is not None and not _item_differs(doc, before):
+			return None
+		return ["item", doc.name]
+	if doctype == "Item Alternative":
+		names = {doc.item_code, doc.alternative_item_code}
+		if before is not None:
+			names |= {before.item_code, before.alternative_item_code}
+		return ["alternative", *sorted(name for name in names if name)]
+	if doctype == "UOM":
+		if before is not None and bool(before.must_be_whole_number) == bool(doc.must_be_whole_number):
+			return None
+		return ["uom", doc.name]
+	if doctype == "Item Attribute":
+		return ["attribute", doc.name]
+	return ["all"]
+
+
+def _item_differs(doc, before) -> bool:
+	"""Whether an Item save changed a field the structure reads (flags, variant links, rates, UOM,
+	attributes)."""
+	if any((doc.get(name) or None) != (before.get(name) or None) for name in ITEM_FIELDS):
+		return True
+
+	def attributes(item):
+		return sorted((row.attribute, str(row.attribute_value or "")) for row in item.get("attributes") or [])
+
+	return attributes(doc) != attributes(before)
+
+
+def _key(name: str) -> str:
+	return frappe.cache.make_key(name)
+
+
+def _version() -> tuple[bytes, int] | None:
+	"""The site's structure position (epoch, change number), None when Redis lacks either."""
+	epoch, number = frappe.cache.mget([_key(EPOCH_KEY), _key(VERSION_KEY)])
+	if epoch is None or number is None:
+		return None
+	return epoch, int(number)
+
+
+def _start():
+	"""A new epoch (first use, or Redis was emptied): every process's structure is reloaded in full. A
+	counter started again always starts a new epoch, so that no change number is ever reused in one."""
+	if frappe.cache.set(_key(VERSION_KEY), 0, nx=True):
+		frappe.cache.set(_key(EPOCH_KEY), secrets.token_hex(8))
+		frappe.cache.delete(_key(LOG_KEY))  # numbered in the old count
+	else:
+		frappe.cache.set(_key(EPOCH_KEY), secrets.token_hex(8), nx=True)
+
+
+def _record(change: list) -> int:
+	"""Append ``change`` to the log under the next change number (atomically) and return the number."""
+	if _version() is None:
+		_start()
+	return int(
+		frappe.cache.eval(
+			_RECORD, 2, _key(VERSION_KEY), _key(LOG_KEY), json.dumps(change), LOG_SIZE, SHARED_TTL
+		)
+	)
 
 
 def _bump():
-	frappe.cache.incr(frappe.cache.make_key(VERSION_KEY))
+	"""Everything changed (kept for callers that do not know what)."""
+	_record(["all"])
 
 
-def _load_structure(version: bytes | None = None) -> Structure:
+def _changes(since: int, until: int) -> list[list] | None:
+	"""The changes numbered after ``since`` up to at least ``until``; None when some are no longer logged."""
+	log = _key(LOG_KEY)
+	first = frappe.cache.lindex(log, 0)
+	if first is None:
+		return None
+	start = since + 1 - int(first.split(b" ", 1)[0])
+	if start < 0:
+		return None  # trimmed past
+	entries = frappe.cache.lrange(LOG_KEY, start, -1)  # RedisWrapper.lrange makes the key itself
+	changes = []
+	expected = since + 1
+	for entry in entries:
+		number, text = entry.split(b" ", 1)
+		if int(number) != expected:
+			return None
+		changes.append(json.loads(text))
+		expected += 1
+	return changes if expected > until else None
+
+
+def _brought_up_to_date(base: Structure, version: tuple[bytes, int]) -> Structure | None:
+	"""``base`` with the logged changes since its version applied, or None (reload it in full)."""
+	if base.version is None or base.version[0] != version[0] or base.version[1] > version[1]:
+		return None
+	changes = _changes(base.version[1], version[1])
+	if changes is None or any(change[0] == "all" for change in changes):
+		return None
+	# the log may already hold later changes than ``version``: they are applied too
+	return _apply(base, changes, (version[0], base.version[1] + len(changes)))
+
+
+def _apply(base: Structure, changes: list[list], version: tuple[bytes, int]) -> Structure:
+	"""``base`` with what ``changes`` name read again: the default BOM of each changed BOM's product (and of
+	the products whose lines name an item whose substitutes changed), and the changed items with their
+	variants, substitutes and attributes. Variants inherit their templates' lines live in the engine, so a
+	template's BOM change reaches them without reading them. The engine's memo starts afresh; the where-used
+	index, when computed, is recomputed for the affected products only."""
+	named: dict[str, set[str]] = defaultdict(set)
+	for kind, *names in changes:
+		named[kind].update(names)
+	known = base.catalog.items
+	items = set(named["item"]) | named["alternative"]
+	products = set(named["bom"]) | _parents(named["alternative"])
+	if named["uom"]:
+		items |= _items_using("stock_uom", named["uom"]) & known.keys()
+	if named["attribute"]:
+		items |= _items_using("attribute", named["attribute"]) & known.keys()
+	items |= products - known.keys()  # a product new to the structure is read with its BOM
+	bom_rows = _default_boms(products) if products else {}
+	old_boms = base.catalog.boms
+	# the items the reloaded BOMs name, before and after: read when new to the structure, or when their rate
+	# is a BOM line's
+	named_by_lines: set[str] = set()
+	for product in products:
+		bom = old_boms.get(product)
+		if bom is not None:
+			named_by_lines.update(line.item for line in bom.lines)
+			named_by_lines.update(scrap.item for scrap in bom.scrap)
+	for header, lines in bom_rows.values():
+		named_by_lines.update(row.item_code for row in lines)
+		named_by_lines.update(row.item_code for row in header["scrap"])
+	items |= (named_by_lines - known.keys()) | (named_by_lines & base.line_rated)
+	substitutes = dict(base.substitutes)
+	catalog_items = dict(known)
+	line_rated = set(base.line_rated)
+	if items:
+		# substitutes change only with Item Alternatives; items new to the structure have theirs read
+		asked = named["alternative"] | (items - known.keys())
+		fresh = _substitutes(asked) if asked else {}
+		for code in asked:  # complete for these codes (see _substitutes)
+			if code in fresh:
+				substitutes[code] = fresh[code]
+			else:
+				substitutes.pop(code, None)
+		rows = _items(items | {code for code in asked for code in fresh.get(code, ())})
+		found = {row.name for row in rows}
+		for code in named["item"] - found:  # deleted
+			catalog_items.pop(code, None)
+		unrated = {row.name for row in rows if not (row.valuation_rate or row.last_purchase_rate)}
+		rates = _line_rates(unrated)
+		line_rated -= found
+		line_rated |= unrated
+		catalog_items.update((item.code, item) for item in _items_of(rows, rates))
+	boms = dict(old_boms)
+	companies = dict(base.companies)
+	for product in products:
+		if product in bom_rows:
+			header, lines = bom_rows[product]
+			boms[product] = _bom(product, header, lines, substitutes, header["scrap"])
+			companies[product] = header["company"]
+		else:  # no default BOM any more
+			boms.pop(product, None)
+			companies.pop(product, None)
+	updated = Structure(Catalog(catalog_items, boms), substitutes, companies, version, frozenset(line_rated))
+	if "_uses" in base.__dict__:
+		_update_uses(base, updated, items | products)
+	return updated
+
+
+def _update_uses(base: Structure, updated: Structure, changed: set[str]):
+	"""``updated``'s where-used index from ``base``'s: the products whose builds involve a changed item, the
+	changed items and their variants (at any depth) are asked to the engine again, the others kept."""
+	catalog = updated.catalog
+	old_uses: dict[str, set[str]] = base.__dict__["_uses"]
+	affected = set(changed)
+	frontier = list(changed)
+	while frontier:  # variants (of variants) inherit the changed templates' lines
+		for variant in catalog.variants(frontier.pop()):
+			if variant not in affected:
+				affected.add(variant)
+				frontier.append(variant)
+	used_by = base.__dict__.get("used_by")
+	if used_by is None:
+		users = {product for product, codes in old_uses.items() if not codes.isdisjoint(affected)}
+	else:
+		users = {product for code in affected for product in used_by.get(code, ())}
+	affected |= users
+	uses = dict(old_uses)
+	index = None if used_by is None else {code: set(products) for code, products in used_by.items()}
+	for product in affected:
+		old = uses.pop(product, ())
+		if index is not None:
+			for code in old:
+				index[code].discard(product)
+		item = catalog.items.get(product)
+		if item is None or item.has_variants:
+			continue
+		try:
+			uses[product] = engine.items_used(catalog, product) - {product}
+		except engine.NoBomError:
+			continue
+		except engine.EngineError:
+			uses[product] = set()
+		if index is not None:
+			for code in uses[product]:
+				index.setdefault(code, set()).add(product)
+	updated.__dict__["_uses"] = uses
+	if index is not None:
+		updated.__dict__["used_by"] = {
+			code: frozenset(products) for code, products in index.items() if products
+		}
+
+
+def _load_structure(version: tuple[bytes, int] | None = None) -> Structure:
 	bom_rows = _default_boms()
 	codes = set(bom_rows)
 	for header, lines in bom_rows.values():
 		codes.update(row.item_code for row in lines)
 		codes.update(row.item_code for row in header["scrap"])
 	base = _build(bom_rows, codes)
-	return Structure(base.catalog, base.substitutes, base.companies, version)
+	return Structure(base.catalog, base.substitutes, base.companies, version, base.line_rated)
 
 
 def _share(base: Structure):
@@ -184,7 +457,11 @@ def _share(base: Structure):
 	if base.version is None or getattr(frappe.local, "truecraft_structure_changed", False):
 		return
 	clean = Structure(
-		Catalog(base.catalog.items, base.catalog.boms), base.substitutes, base.companies, base.version
+		Catalog(base.catalog.items, base.catalog.boms),
+		base.substitutes,
+		base.companies,
+		base.version,
+		base.line_rated,
 	)
 	if "_uses" in base.__dict__:
 		clean.__dict__["_uses"] = base.__dict__["_uses"]
@@ -192,21 +469,38 @@ def _share(base: Structure):
 		blob = pickle.dumps(clean, protocol=pickle.HIGHEST_PROTOCOL)
 		pipe = frappe.cache.pipeline()
 		pipe.set(frappe.cache.make_key(SHARED_KEY), blob, ex=SHARED_TTL)
-		pipe.set(frappe.cache.make_key(f"{SHARED_KEY}:version"), base.version, ex=SHARED_TTL)
+		pipe.set(
+			frappe.cache.make_key(f"{SHARED_KEY}:version"), json.dumps(_shown(base.version)), ex=SHARED_TTL
+		)
 		pipe.execute()
 	except Exception:
 		frappe.logger("truecraft_bom").warning("could not share the BOM structure in Redis", exc_info=True)
 
 
-def _shared(version: bytes | None) -> Structure | None:
-	"""The structure another process shared at ``version``, if any."""
-	if version is None or frappe.cache.get(frappe.cache.make_key(f"{SHARED_KEY}:version")) != version:
+def _shared(version: tuple[bytes, int] | None) -> Structure | None:
+	"""The structure another process shared in the epoch of ``version``, at ``version`` or before it (the
+	caller applies the changes since), if any."""
+	if version is None:
+		return None
+	shared = frappe.cache.get(frappe.cache.make_key(f"{SHARED_KEY}:version"))
+	try:
+		epoch, number = json.loads(shared)
+	except Exception:
+		return None
+	if epoch != _shown(version)[0] or number > version[1]:
 		return None
 	try:
 		found = pickle.loads(frappe.cache.get(frappe.cache.make_key(SHARED_KEY)))
 	except Exception:  # replaced meanwhile, expired, or written by other code
 		return None
-	return found if isinstance(found, Structure) and found.version == version else None
+	if not isinstance(found, Structure) or found.version is None or found.version[0] != version[0]:
+		return None
+	return found
+
+
+def _shown(version: tuple[bytes, int]) -> list:
+	epoch, number = version
+	return [epoch.decode() if isinstance(epoch, bytes) else epoch, number]
 
 
 def _extend(base: Structure, missing: set[str], overrides: Mapping[str, object]) -> Structure:
@@ -228,13 +522,28 @@ def _build(bom_rows: dict[str, tuple[dict, list]], codes: set[str]) -> Structure
 	substitutes = _substitutes(codes)
 	codes = codes | {code for options in substitutes.values() for code in options}
 	item_rows = _items(codes)
-	attributes = _attributes([row.name for row in item_rows if row.variant_of])
 	line_rate: dict[str, float] = {}
 	for _header, lines in bom_rows.values():
 		for row in lines:
 			if row.base_rate and row.item_code not in line_rate:
 				line_rate[row.item_code] = row.base_rate / (row.conversion_factor or 1)
-	catalog_items = [
+	catalog_items = _items_of(item_rows, line_rate)
+	line_rated = frozenset(
+		row.name for row in item_rows if not (row.valuation_rate or row.last_purchase_rate)
+	)
+	catalog_boms = [
+		_bom(product, header, lines, substitutes, header["scrap"])
+		for product, (header, lines) in bom_rows.items()
+	]
+	companies = {product: header["company"] for product, (header, _lines) in bom_rows.items()}
+	return Structure(Catalog(catalog_items, catalog_boms), substitutes, companies, line_rated=line_rated)
+
+
+def _items_of(item_rows, line_rate: Mapping[str, float]) -> list[Item]:
+	"""Engine items of ``_items`` rows (with their variants' attributes); ``line_rate``: the rate of a BOM
+	line naming the item, for an item with neither valuation nor last purchase rate."""
+	attributes = _attributes([row.name for row in item_rows if row.variant_of])
+	return [
 		Item(
 			code=row.name,
 			is_stock=bool(row.is_stock_item),
@@ -246,12 +555,6 @@ def _build(bom_rows: dict[str, tuple[dict, list]], codes: set[str]) -> Structure
 		)
 		for row in item_rows
 	]
-	catalog_boms = [
-		_bom(product, header, lines, substitutes, header["scrap"])
-		for product, (header, lines) in bom_rows.items()
-	]
-	companies = {product: header["company"] for product, (header, _lines) in bom_rows.items()}
-	return Structure(Catalog(catalog_items, catalog_boms), substitutes, companies)
 
 
 def line_from_row(row, substitutes: Mapping[str, tuple[str, ...]] | None = None) -> Line:
@@ -307,8 +610,9 @@ def _used_items(catalog: Catalog, products: list[str], known: dict[str, set[str]
 	return codes
 
 
-def _default_boms() -> dict[str, tuple[dict, list]]:
-	"""product -> (BOM header with its scrap rows, its lines in order), for every default BOM, in two queries."""
+def _default_boms(products: set[str] | None = None) -> dict[str, tuple[dict, list]]:
+	"""product -> (BOM header with its scrap rows, its lines in order), for every default BOM (or those of
+	``products``), in two queries."""
 	bom = frappe.qb.DocType("BOM")
 	bom_item = frappe.qb.DocType("BOM Item")
 	rows = (
@@ -329,7 +633,7 @@ def _default_boms() -> dict[str, tuple[dict, list]]:
 			bom_item.base_rate,
 			*(bom_item[rule.field] for rule in LINE_RULES),
 		)
-		.where((bom.is_default == 1) & (bom.is_active == 1) & (bom.docstatus == 1))
+		.where(_default(bom) & bom.item.isin(list(products)) if products else _default(bom))
 		.orderby(bom.name)
 		.orderby(bom_item.idx)
 		.run(as_dict=True)
@@ -347,6 +651,68 @@ def _default_boms() -> dict[str, tuple[dict, list]]:
 	for row in _scrap_rows(list(by_bom)):
 		by_bom[row.parent]["scrap"].append(row)
 	return result
+
+
+def _default(bom):
+	return (bom.is_default == 1) & (bom.is_active == 1) & (bom.docstatus == 1)
+
+
+def _parents(codes: set[str]) -> set[str]:
+	"""Products whose default BOM has a line naming one of ``codes``."""
+	if not codes:
+		return set()
+	bom = frappe.qb.DocType("BOM")
+	bom_item = frappe.qb.DocType("BOM Item")
+	rows = (
+		frappe.qb.from_(bom)
+		.join(bom_item)
+		.on(
+			(bom_item.parent == bom.name) & (bom_item.parenttype == "BOM") & (bom_item.parentfield == "items")
+		)
+		.select(bom.item)
+		.distinct()
+		.where(_default(bom) & bom_item.item_code.isin(list(codes)))
+		.run()
+	)
+	return {row[0] for row in rows}
+
+
+def _line_rates(codes: set[str]) -> dict[str, float]:
+	"""item -> the rate of the first default BOM line naming it with a rate (by BOM name, then line), as the
+	full load takes it."""
+	if not codes:
+		return {}
+	rows = frappe.db.sql(
+		"""
+		select bom_item.item_code, bom_item.base_rate, bom_item.conversion_factor
+		from `tabBOM Item` bom_item join `tabBOM` bom on bom.name = bom_item.parent
+		where bom_item.parenttype = 'BOM' and bom_item.parentfield = 'items'
+			and bom.is_default = 1 and bom.is_active = 1 and bom.docstatus = 1
+			and bom_item.item_code in %(codes)s and bom_item.base_rate
+		order by bom.name, bom_item.idx
+		""",
+		{"codes": tuple(codes)},
+		as_dict=True,
+	)
+	rates: dict[str, float] = {}
+	for row in rows:
+		rates.setdefault(row.item_code, row.base_rate / (row.conversion_factor or 1))
+	return rates
+
+
+def _items_using(what: str, names: set[str]) -> set[str]:
+	"""Items whose stock UOM (``what`` "stock_uom") or one of whose variant attributes ("attribute") is named."""
+	if what == "stock_uom":
+		rows = frappe.db.sql(
+			"select name from `tabItem` where stock_uom in %(names)s", {"names": tuple(names)}
+		)
+	else:
+		rows = frappe.db.sql(
+			"""select distinct parent from `tabItem Variant Attribute`
+			where parenttype = 'Item' and attribute in %(names)s""",
+			{"names": tuple(names)},
+		)
+	return {row[0] for row in rows}
 
 
 def _scrap_rows(boms: list[str]):

@@ -31,9 +31,10 @@ override_doctype_dashboards = {
 	"Sales Invoice": "truecraft_bom.events.sales_invoice.get_dashboard_data",
 }
 
-# Changes the cached BOM structure is built from (truecraft_bom.catalog) bump its version, and refresh the
-# Production Capacity records they touch once they commit.
-_structure_changed = ["truecraft_bom.catalog.invalidate", "truecraft_bom.refresh.structure_changed"]
+# Changes the cached BOM structure is built from (truecraft_bom.catalog) are logged for every process to read
+# again (what changed only), and refresh the Production Capacity records they touch once they commit; a save
+# that changes nothing the structure reads does neither.
+_structure_changed = "truecraft_bom.catalog.changed"
 
 doc_events = {
 	"BOM": {

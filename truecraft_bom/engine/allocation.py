@@ -121,8 +121,16 @@ class _Edge:
 	reverse: int
 
 
+def flow_shortages(options, needs, available) -> list[Short]:
+	"""``Pools.shortages`` of one pool: ``needs[i]`` may draw on ``options[i]``. Needs and stock may be exact
+	Fractions or, all of them, integers (quantities scaled by one power of ten)."""
+	return _flow(options, needs, available)[1]
+
+
 def _flow(options, needs, available):
-	"""Min-cost max-flow: source -> need (its qty) -> item (cost = preference rank) -> sink (item stock)."""
+	"""Min-cost max-flow: source -> need (its qty) -> item (cost = preference rank) -> sink (item stock).
+
+	Quantities stay integers when they are (a scaled capacity search), else are exact Fractions."""
 	items = list(dict.fromkeys(code for option in options for code in option))
 	n_needs = len(needs)
 	source, sink = n_needs + len(items), n_needs + len(items) + 1
@@ -131,14 +139,15 @@ def _flow(options, needs, available):
 
 	def edge(u, v, capacity, cost):
 		graph[u].append(_Edge(v, capacity, cost, len(graph[v])))
-		graph[v].append(_Edge(u, ZERO, -cost, len(graph[u]) - 1))
+		graph[v].append(_Edge(u, 0, -cost, len(graph[u]) - 1))
 
 	for position, (option, need) in enumerate(zip(options, needs, strict=True)):
 		edge(source, position, need, 0)
 		for rank, code in enumerate(option):
 			edge(position, item_node[code], need, rank)
 	for code in items:
-		edge(item_node[code], sink, fraction(available.get(code, ZERO)), 0)
+		stock = available.get(code, 0)
+		edge(item_node[code], sink, stock if type(stock) is int else fraction(stock), 0)
 
 	while True:
 		# Bellman-Ford over the residual graph (it has negative reverse costs); the graph is tiny.

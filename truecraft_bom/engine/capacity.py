@@ -12,11 +12,13 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import compress
+from operator import floordiv, gt, not_
 
-from .allocation import Pools, Short
+from .allocation import Pools, Short, flow_shortages
 from .errors import EngineError
 from .model import Catalog
-from .plan import plans
+from .plan import MAX_SCALE, Plan, Plans, places, plans, scaled
 from .quantity import ZERO, fast_or_exact, fraction
 from .resolve import Resolver, resolver
 
@@ -35,7 +37,7 @@ class Capacity:
 
 def capacity(catalog: Catalog, item: str, use_subassembly_stock: bool = False) -> Capacity:
 	"""How many units of ``item`` one build can make from available stock."""
-	return _Solver(catalog, item, use_subassembly_stock, keep=True).solve()
+	return _Solver(catalog, item, use_subassembly_stock, keep=True, stock=_Stock(catalog)).solve()
 
 
 def capacities(
@@ -50,10 +52,11 @@ def capacities(
 		items = [code for code in sorted(catalog.items) if _buildable(resolved, code)]
 	results: dict[str, Capacity] = {}
 	failures: dict[str, EngineError] = {}
+	stock = _Stock(catalog)
 	for code in items:
 		try:
 			# each plan is used once here: not kept, so a batch does not fill memory with plans
-			results[code] = _Solver(catalog, code, use_subassembly_stock, keep=False).solve()
+			results[code] = _Solver(catalog, code, use_subassembly_stock, keep=False, stock=stock).solve()
 		except EngineError as error:
 			failures[code] = error
 	return results, failures
@@ -66,16 +69,150 @@ def _buildable(resolved: Resolver, code: str) -> bool:
 		return True  # reported by solve()
 
 
+class _Stock:
+	"""Available stock of a catalog in scaled integers, made once per item and scale for all the products of a
+	call."""
+
+	def __init__(self, catalog: Catalog):
+		self.items = catalog.items
+		self._places: dict[str, int] = {}
+		self._scaled: dict[int, dict[str, int]] = {}
+
+	def places(self, codes: set[str]) -> int:
+		"""The most digits after the point among the items' available stock (above MAX_SCALE: too many, or
+		one does not terminate)."""
+		known = self._places
+		if not known.keys() >= codes:
+			for code in codes - known.keys():
+				digits = places(self.items[code].available)
+				known[code] = MAX_SCALE + 1 if digits is None else digits
+		return max(map(known.__getitem__, codes), default=0)
+
+	def scaled(self, codes: set[str], scale: int) -> dict[str, int]:
+		"""item -> available stock times ``10 ** scale``, for at least ``codes``."""
+		table = self._scaled.setdefault(scale, {})
+		if not table.keys() >= codes:
+			items = self.items
+			for code in codes - table.keys():
+				table[code] = scaled(items[code].available, scale)
+		return table
+
+
+class _Scaled:
+	"""A product's capacity search in exact scaled integers (``Plan.run_scaled``), when every quantity involved,
+	available stock included, is a whole number at one power of ten and no sub-assembly stock is used.
+
+	Most needs draw on an item no other need draws on (or on items of their own, pooled): they are compared
+	at C speed; needs linked by substitutes are solved as ``Pools`` does. The answers are ``Pools``'.
+	"""
+
+	def __init__(self, plan: Plan, compiled: Plans, constrained: list[int], stock: _Stock):
+		self.plan = plan
+		flexible_of, options_of, item_of = compiled.leaf_flexible, compiled.leaf_options, compiled.leaf_item
+		flexible = list(compress(constrained, map(flexible_of.__getitem__, constrained)))
+		alone = constrained
+		pooled: list[int] = []
+		linked: set[str] = set()
+		if flexible:
+			rigid = list(compress(constrained, map(not_, map(flexible_of.__getitem__, constrained))))
+			linked = set().union(*map(options_of.__getitem__, flexible))
+			in_pool = list(map(linked.__contains__, map(item_of.__getitem__, rigid)))
+			alone = list(compress(rigid, map(not_, in_pool)))
+			pooled = flexible + list(compress(rigid, in_pool))
+		items = list(map(item_of.__getitem__, alone))
+		codes = set(items)
+		self.ok = len(codes) == len(items)  # else several needs on one item: left to the general path
+		codes |= linked
+		self.scale = plan.scale()
+		digits = stock.places(codes)
+		if not self.ok or self.scale is None or digits > MAX_SCALE:
+			self.ok = False
+			return
+		self.scale = max(self.scale, digits)
+		self.available = available = stock.scaled(codes, self.scale)
+		self.keys = alone  # leaf numbers of the needs compared alone
+		self.limits = list(map(available.__getitem__, items))  # what each may take
+		self.items = list(map(options_of.__getitem__, alone))  # what a shortage of each names: (its item,)
+		self.groups: list[tuple[list[int], list[tuple[str, ...]], list[int]]] = []
+		if pooled:
+			pools = Pools(list(map(options_of.__getitem__, pooled)))
+			for group in pools.groups:
+				keys = [pooled[p] for p in group]
+				options = [pools.options[p] for p in group]
+				if len(group) == 1:  # a need alone on its items: it may take all of them
+					self.keys.append(keys[0])
+					self.limits.append(sum(available[code] for code in options[0]))
+					self.items.append(tuple(sorted(options[0])))
+				else:
+					order = sorted(range(len(group)), key=lambda k: len(options[k]))
+					self.groups.append((keys, options, order))
+
+	def shortages(self, item: str, n: int) -> list[Short]:
+		"""What is short for one build of n (empty: feasible), as ``Pools.shortages`` finds it."""
+		needs = self.plan.run_scaled({item: n}, self.scale)
+		wanted = list(map(needs.__getitem__, self.keys))
+		shorts = []
+		if any(map(gt, wanted, self.limits)):
+			for k in compress(range(len(wanted)), map(gt, wanted, self.limits)):
+				shorts.append(Short(self.items[k], fraction(wanted[k]), fraction(self.limits[k])))
+		available = self.available
+		for keys, options, order in self.groups:
+			qtys = list(map(needs.__getitem__, keys))
+			if not _greedy(order, options, qtys, available):
+				shorts.extend(flow_shortages(options, qtys, available))
+		return shorts
+
+	def bound(self, item: str) -> int:
+		"""Largest n allowed by the proportional part of the requirements."""
+		per_unit = self.plan.run_scaled({item: 1}, self.scale, linear=True)
+		bounds = [min(map(floordiv, self.limits, map(per_unit.__getitem__, self.keys)), default=None)]
+		available = self.available
+		for keys, options, _order in self.groups:
+			codes = set().union(*options)
+			bounds.append(sum(available[code] for code in codes) // sum(map(per_unit.__getitem__, keys)))
+		return int(min(bound for bound in bounds if bound is not None))
+
+
+def _greedy(order, options, qtys, available) -> bool:
+	"""``Pools._greedy``: rigid needs first, then each in preference order; True proves the pool can be met."""
+	left: dict[str, int] = {}
+	for k in order:
+		need = qtys[k]
+		for code in options[k]:
+			if not need:
+				break
+			have = left.get(code)
+			if have is None:
+				have = available[code]
+			take = min(have, need)
+			left[code] = have - take
+			need -= take
+		if need:
+			return False
+	return True
+
+
 class _Solver:
-	def __init__(self, catalog: Catalog, item: str, use_subassembly_stock: bool, keep: bool):
+	def __init__(self, catalog: Catalog, item: str, use_subassembly_stock: bool, keep: bool, stock: _Stock):
 		self.item = item
-		self.plan = plan = plans(catalog).get([item], keep=keep)
+		compiled = plans(catalog)
+		self.plan = plan = compiled.get([item], keep=keep)
+		ids = plan.leaf_ids
+		constrained = list(compress(ids, map(compiled.leaf_limits.__getitem__, ids)))
+		self.unlimited = not constrained
+		self.fast = None
+		if constrained and not use_subassembly_stock:
+			fast = _Scaled(plan, compiled, constrained, stock)
+			if fast.ok:
+				self.fast = fast
+				return
+		# the general path: Decimals (or Fractions), sub-assembly stock, every need through Pools
 		items = catalog.items
 		leaves = plan.leaves
 		self.constrained = [position for position, leaf in enumerate(leaves) if leaf.limits]
 		options = [leaves[p].options for p in self.constrained]
 		self.pools = Pools(options)
-		codes = {code for option in options for code in option}
+		codes = set().union(*options)
 		self.available = {code: items[code].available for code in codes}
 		# the same figures as Decimals, to compare with fast-path explosions without mixing number types
 		decimals = {code: items[code].available_decimal for code in codes}
@@ -90,6 +227,8 @@ class _Solver:
 
 	def shortages(self, n: int) -> list[Short]:
 		"""What is short for one build of n (empty: feasible)."""
+		if self.fast is not None:
+			return self.fast.shortages(self.item, n)
 		limits = self.subassembly_stock
 		run = self.plan.run({self.item: n}, limits)
 		if limits:
@@ -134,7 +273,7 @@ class _Solver:
 		return self.pools.shortages([totals[p] for p in self.constrained], available)
 
 	def solve(self) -> Capacity:
-		if not self.constrained:
+		if self.unlimited:
 			return Capacity(self.item, None, ())
 		known: dict[int, list[Short]] = {}
 
@@ -145,7 +284,7 @@ class _Solver:
 
 		bound = self._proportional_bound()
 		low, high = 0, bound + 1  # feasible, infeasible
-		if self.subassembly_stock:
+		if self.fast is None and self.subassembly_stock:
 			# stock of sub-assemblies can lift capacity above the proportional bound: gallop upwards
 			probe = bound
 			while not shortages(probe):
@@ -170,6 +309,8 @@ class _Solver:
 
 	def _proportional_bound(self) -> int:
 		"""Largest n allowed by the proportional part of the requirements: an upper bound on capacity."""
+		if self.fast is not None:
+			return self.fast.bound(self.item)
 		run = self.plan.run({self.item: 1}, linear=True)
 		fast = None
 		if run.decimal and self.available_decimal is not None:

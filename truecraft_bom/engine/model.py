@@ -132,12 +132,13 @@ class Catalog:
 	def __init__(
 		self, items: Iterable[Item] | Mapping[str, Item] = (), boms: Iterable[Bom] | Mapping[str, Bom] = ()
 	):
-		if isinstance(items, Mapping):
-			items = items.values()
-		if isinstance(boms, Mapping):
-			boms = boms.values()
-		self.items: dict[str, Item] = {item.code: item for item in items}
-		self.boms: dict[str, Bom] = {bom.product: bom for bom in boms}
+		# a mapping is keyed by code already: copied at C speed (a site's structure is thousands of items)
+		self.items: dict[str, Item] = (
+			dict(items) if isinstance(items, Mapping) else {item.code: item for item in items}
+		)
+		self.boms: dict[str, Bom] = (
+			dict(boms) if isinstance(boms, Mapping) else {bom.product: bom for bom in boms}
+		)
 		self._variants: dict[str, tuple[str, ...]] | None = None
 		self._shared: dict = {}
 

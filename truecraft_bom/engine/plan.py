@@ -1,10 +1,19 @@
 """Compiled explosion plans: the structure that explosion, capacity, cost and depletion run quantities through.
 
 A plan of some root products lists every product its builds reach in topological order (a product before its
-components) with its lines compiled to steps. Running it for a demand walks the products in that order, so a
+components) with its lines compiled. Running it for a demand walks the products in that order, so a
 sub-assembly used in several places is built once, for the sum of its demands (its setup counts once).
-``Plans`` is the one owner of compiled pieces for a catalog structure: each product's ``Node`` (shared by
-every plan that reaches it) and whole plans (the most recently used ones).
+
+Compile once, share everywhere: ``Plans`` is the one owner of compiled pieces for a catalog structure. Each
+product is compiled once into a ``Node``: its lines as arithmetic columns, the number of each leaf it feeds,
+and its own topological order (every product its build reaches). A plan of some roots is then assembled from
+its roots' nodes: its order is spliced from theirs and its leaves numbered, so the work per plan grows with
+its number of products and leaves, not with its lines, and nothing is compiled twice. The most recently used
+whole plans are kept too.
+
+Capacity runs plans many times for whole numbers of units: for that it uses exact scaled integers (every
+quantity times a power of ten that makes all of them whole), several times faster than Decimals; Decimals,
+then Fractions, remain the general path.
 """
 
 from __future__ import annotations
@@ -16,12 +25,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, Inexact
 from fractions import Fraction
 from functools import cached_property
+from itertools import chain
 from typing import NamedTuple
 
 from . import errors as E
 from .errors import BomError, NoBomError, Problem, UnknownItemError
 from .model import Catalog
-from .quantity import exact_decimal, fast_or_exact, fraction
+from .quantity import ONE, ZERO, exact_decimal, fast_or_exact, fraction
 from .resolve import Resolver, Use, resolver
 
 ceil = math.ceil
@@ -29,6 +39,9 @@ ceil = math.ceil
 # Plans kept per catalog structure: enough for the products a site asks about, bounded so that a batch over
 # thousands of products does not hold every plan in memory.
 PLAN_CACHE_SIZE = 256
+
+# The scaled-integer run is used up to this power of ten; beyond it (absurdly fine quantities) Decimals are.
+MAX_SCALE = 120
 
 
 @dataclass(frozen=True)
@@ -47,14 +60,14 @@ class Leaf:
 
 
 class Step(NamedTuple):
-	"""One compiled line: ``coef * d + setup`` of the parent's demand d, rounded up to ``multiple``, goes to
-	``target``: a product's position in the plan when ``subassembly``, else a leaf's."""
+	"""One compiled line: a build of d units of its product needs ``coef * d + setup`` of ``target``, rounded up
+	to ``multiple`` (None: no rounding; True: to a whole unit). ``target`` is a sub-assembly's item code, or
+	the number Plans gave a leaf."""
 
-	target: int
+	target: str | int
 	coef: object
 	setup: object
 	multiple: object | None
-	subassembly: bool
 
 
 @dataclass(frozen=True)
@@ -64,19 +77,34 @@ class Node:
 	code: str
 	uses: tuple[Use, ...]
 	leaves: tuple[Leaf | None, ...]  # per use: its leaf, None for a sub-assembly line
-	children: tuple[str, ...]  # sub-assemblies its build explodes into
+	children: tuple[str, ...]  # per sub-assembly line, in line order: the sub-assembly it explodes into
+	leaf_ids: tuple[int, ...]  # per other line, in line order: the number Plans gave its leaf
 	decimal: bool  # every use has an exact Decimal form
 	scrap: tuple[tuple[str, Fraction], ...]  # (item, yield per unit built) of its own BOM
 
 	@cached_property
-	def decimal_parts(self) -> tuple[tuple, ...]:
-		"""Per use: (coef, setup, multiple, subassembly) in exact Decimals, the part of a Step plans share."""
-		return tuple((*use.decimals, use.subassembly) for use in self.uses)
+	def decimal_steps(self) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
+		"""(sub-assembly lines, leaf lines) in exact Decimals."""
+		return self._steps(lambda use: use.decimals, Decimal(1))
 
 	@cached_property
-	def fraction_parts(self) -> tuple[tuple, ...]:
+	def fraction_steps(self) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
 		"""The same in Fractions."""
-		return tuple((use.coef, use.setup, use.multiple, use.subassembly) for use in self.uses)
+		return self._steps(lambda use: (use.coef, use.setup, use.multiple), 1)
+
+	def _steps(self, arithmetic, one) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
+		sub: list[Step] = []
+		leaf: list[Step] = []
+		children, leaf_ids = iter(self.children), iter(self.leaf_ids)
+		for use in self.uses:
+			coef, setup, multiple = arithmetic(use)
+			if multiple is not None and multiple == one:
+				multiple = True
+			if use.subassembly:
+				sub.append(Step(next(children), coef, setup, multiple))
+			else:
+				leaf.append(Step(next(leaf_ids), coef, setup, multiple))
+		return tuple(sub), tuple(leaf)
 
 
 @dataclass
@@ -90,46 +118,31 @@ class Run:
 
 
 class Plan:
-	"""The explosion structure of some root products: products in topological order and their steps."""
+	"""The explosion structure of some root products: products in topological order and their lines.
 
-	def __init__(self, roots: tuple[str, ...], nodes: list[Node]):
+	Made of its products' shared nodes: only the order, the leaves and their numbers are its own.
+	"""
+
+	def __init__(
+		self,
+		roots: tuple[str, ...],
+		nodes: list[Node],
+		leaf_ids: list[int],
+		owner: Plans,
+		include_optional: bool,
+	):
 		self.roots = roots
 		self.nodes: list[str] = [node.code for node in nodes]
-		self.index = index = {code: position for position, code in enumerate(self.nodes)}
-		self.leaves: list[Leaf] = []
+		self.index = dict(zip(self.nodes, range(len(nodes)), strict=True))
+		self.leaf_ids = leaf_ids  # Plans' number of each of ``leaves``
+		self.leaves: list[Leaf] = list(map(owner.leaf_list.__getitem__, leaf_ids))
 		self._structure = nodes
-		leaf_index: dict[int, int] = {}  # by identity: Plans makes one Leaf per item and flags
-		targets: list[tuple[int, ...]] = []
-		for node in nodes:
-			node_targets = []
-			for use, leaf in zip(node.uses, node.leaves, strict=True):
-				if leaf is None:
-					node_targets.append(index[use.item])
-					continue
-				position = leaf_index.get(id(leaf))
-				if position is None:
-					position = leaf_index[id(leaf)] = len(self.leaves)
-					self.leaves.append(leaf)
-				node_targets.append(position)
-			targets.append(tuple(node_targets))
-		self._targets = targets
-		self.decimal_steps: list[tuple[Step, ...]] | None = None
-		if all(node.decimal for node in nodes):
-			self.decimal_steps = [
-				tuple(map(_step, node_targets, node.decimal_parts))
-				for node_targets, node in zip(targets, nodes, strict=True)
-			]
-		self._fraction_steps: list[tuple[Step, ...]] | None = None
-		self._root_positions = frozenset(index[root] for root in roots)
-
-	def fraction_steps(self) -> list[tuple[Step, ...]]:
-		"""The steps in exact Fractions (compiled when first needed: the Decimal ones usually suffice)."""
-		if self._fraction_steps is None:
-			self._fraction_steps = [
-				tuple(map(_step, node_targets, node.fraction_parts))
-				for node_targets, node in zip(self._targets, self._structure, strict=True)
-			]
-		return self._fraction_steps
+		self.decimal = all(node.decimal for node in nodes)
+		self._root_positions = frozenset(self.index[root] for root in roots)
+		self._owner = owner
+		self._include_optional = include_optional
+		self._scaled_nodes: list[ScaledNode] | None = None
+		self._rows: dict[tuple[int, bool], list[tuple]] = {}
 
 	def run(
 		self, demands: Mapping[str, object], available: Mapping[str, object] | None = None, linear=False
@@ -138,51 +151,115 @@ class Plan:
 
 		``linear`` leaves out setup quantities and rounding (the proportional part, for bounds).
 		"""
-		steps = self.decimal_steps
 		fast = None
-		if steps is not None:
+		if self.decimal:
 
 			def fast():
-				return self._run(steps, demands, available, linear, _to_decimal)
+				return self._run(True, demands, available, linear)
 
-		return fast_or_exact(
-			fast, lambda: self._run(self.fraction_steps(), demands, available, linear, fraction)
-		)
+		return fast_or_exact(fast, lambda: self._run(False, demands, available, linear))
 
-	def _run(self, steps, demands, available, linear, number) -> Run:
+	def _run(self, decimal: bool, demands, available, linear) -> Run:
+		number = _to_decimal if decimal else fraction
 		zero = number(0)
-		demand = [zero] * len(self.nodes)
+		demand = dict.fromkeys(self.nodes, zero)
 		for code, qty in demands.items():
-			demand[self.index[code]] += number(qty)
-		totals = [zero] * len(self.leaves)
+			demand[code] += number(qty)
+		totals = dict.fromkeys(self.leaf_ids, zero)
 		drawn: dict[int, object] = {}
 		roots = self._root_positions
-		nodes = self.nodes
-		for position, node_steps in enumerate(steps):
-			d = demand[position]
+		for position, node in enumerate(self._structure):
+			d = demand[node.code]
 			if not d:
 				continue
 			if available is not None and position not in roots:
-				stock = available.get(nodes[position])
+				stock = available.get(node.code)
 				if stock:
 					take = min(d, number(stock))
 					drawn[position] = take
 					d -= take
 					if not d:
 						continue
-			for target, coef, setup, multiple, subassembly in node_steps:
-				# requirement(), inlined: this loop is where capacity spends its time
+			# requirement(), inlined: these loops are where explosion spends its time
+			sub, leaf = node.decimal_steps if decimal else node.fraction_steps
+			for into, steps in ((demand, sub), (totals, leaf)):
+				for target, coef, setup, multiple in steps:
+					r = coef * d
+					if not linear:
+						if setup:
+							r += setup
+						if multiple is not None:
+							r = ceil(r) if multiple is True else ceil(r / multiple) * multiple
+					into[target] += r
+		return Run(list(demand.values()), drawn, list(totals.values()), decimal)
+
+	def scale(self) -> int | None:
+		"""The least power of ten that makes every quantity of a run for whole numbers of the roots a whole
+		number (None: some quantity has no finite decimal expansion, or it is beyond MAX_SCALE)."""
+		try:
+			return self._scale
+		except AttributeError:
+			self._scale = self._owner.scale_of(self)
+			return self._scale
+
+	def run_scaled(self, demands: Mapping[str, int], scale: int, linear: bool = False) -> dict[int, int]:
+		"""Leaf totals (by leaf number, as in ``leaf_ids``) of one build of whole numbers of the roots, times
+		``10 ** scale`` (at least ``scale()``), as exact integers. No sub-assembly stock is used."""
+		rows = self._rows.get((scale, linear))
+		if rows is None:
+			rows = self._rows[scale, linear] = self._scaled_rows(scale, linear)
+		demand = dict.fromkeys(self.nodes, 0)
+		heights = self._heights
+		for code, qty in demands.items():
+			demand[code] += qty * 10 ** (scale - heights[code])
+		totals = dict.fromkeys(self.leaf_ids, 0)
+		if linear:
+			for code, sub, leaf in rows:
+				d = demand[code]
+				if d:
+					for target, coef in sub:
+						demand[target] += coef * d
+					for target, coef in leaf:
+						totals[target] += coef * d
+			return totals
+		for code, sub_plain, sub, leaf_plain, leaf, factor in rows:
+			d = demand[code]
+			if not d:
+				continue
+			for target, coef in sub_plain:
+				demand[target] += coef * d
+			for target, coef, setup, multiple in sub:
 				r = coef * d
-				if not linear:
-					if setup:
-						r += setup
-					if multiple is not None:
-						r = ceil(r / multiple) * multiple
-				if subassembly:
-					demand[target] += r
-				else:
-					totals[target] += r
-		return Run(demand, drawn, totals, number is _to_decimal)
+				if setup:
+					r += setup * factor
+				if multiple:
+					multiple *= factor
+					r = -(-r // multiple) * multiple
+				demand[target] += r
+			for target, coef in leaf_plain:
+				totals[target] += coef * d
+			for target, coef, setup, multiple in leaf:
+				r = coef * d
+				if setup:
+					r += setup * factor
+				if multiple:
+					multiple *= factor
+					r = -(-r // multiple) * multiple
+				totals[target] += r
+		return totals
+
+	def _scaled_rows(self, scale: int, linear: bool) -> list[tuple]:
+		"""Per node, what ``run_scaled`` reads: the shared scaled node's lines and its factor for ``scale``."""
+		nodes = self._scaled_nodes
+		if nodes is None:
+			nodes = self._scaled_nodes = self._owner.scaled_nodes(self)
+			self._heights = {node.code: node.height for node in nodes}
+		if linear:
+			return [(node.code, node.sub_linear, node.leaf_linear) for node in nodes]
+		return [
+			(node.code, node.sub_plain, node.sub, node.leaf_plain, node.leaf, 10 ** (scale - node.scale))
+			for node in nodes
+		]
 
 	def scrap(self, run: Run) -> dict[str, Fraction]:
 		"""What the builds of a run yield as scrap, per item: each product's own scrap for what it built."""
@@ -196,14 +273,6 @@ class Plan:
 			for item, per_unit in node.scrap:
 				totals[item] = totals.get(item, 0) + per_unit * built
 		return totals
-
-
-def _step(target: int, part: tuple) -> Step:
-	return _new_tuple(Step, (target, *part))
-
-
-# Step(...) costs a Python call per line of every compiled plan; tuple.__new__ builds the same Step at C speed.
-_new_tuple = tuple.__new__
 
 
 def requirement(coef, setup, multiple, demand):
@@ -231,18 +300,50 @@ def _to_decimal(value) -> Decimal:
 	return result
 
 
+def places(value: Fraction) -> int | None:
+	"""Digits after the point of an exact quantity's decimal expansion; None when it does not terminate."""
+	denominator = value.denominator
+	if denominator == 1:
+		return 0
+	twos = (denominator & -denominator).bit_length() - 1
+	denominator >>= twos
+	fives = 0
+	while denominator % 5 == 0:
+		denominator //= 5
+		fives += 1
+	return max(twos, fives) if denominator == 1 else None
+
+
+def scaled(value: Fraction, scale: int) -> int:
+	"""``value * 10 ** scale`` as an integer (exact when ``places(value) <= scale``)."""
+	return value.numerator * 10**scale // value.denominator
+
+
 def plans(catalog: Catalog) -> Plans:
 	"""The compiled plans of the catalog's structure, shared with its ``with_stock`` copies."""
 	return catalog.derived("plans", lambda shared: Plans(resolver(shared)))
 
 
 class Plans:
-	"""The one owner of compiled plans for a catalog structure: nodes per product, plans per root set."""
+	"""The one owner of compiled plans for a catalog structure: nodes and their topological orders per product,
+	leaves, the scaled-integer forms of the nodes, and the most recently used plans per root set."""
 
 	def __init__(self, resolver: Resolver):
 		self.resolver = resolver
 		self._nodes: dict[tuple[str, bool], Node] = {}
-		self._leaves: dict[tuple, Leaf] = {}
+		self._leaf_ids: dict[tuple, int] = {}
+		self.leaf_list: list[Leaf] = []
+		# per leaf number, for work over many leaves at C speed: does it limit capacity, may it draw on
+		# several items (its options without repeats), and those options
+		self.leaf_limits: list[bool] = []
+		self.leaf_flexible: list[bool] = []
+		self.leaf_options: list[tuple[str, ...]] = []
+		self.leaf_item: list[str] = []
+		# (product, include_optional) -> every product its build reaches, in the postorder of a depth-first
+		# walk from it (components before the product; the reverse is a topological order)
+		self._orders: dict[tuple[str, bool], tuple[str, ...]] = {}
+		# (product, include_optional) -> the node in scaled integers; None: it has no scaled form
+		self._scaled: dict[tuple[str, bool], ScaledNode | None] = {}
 		self._plans: OrderedDict[tuple, Plan] = OrderedDict()
 
 	def get(self, roots, include_optional: bool = False, keep: bool = True) -> Plan:
@@ -272,26 +373,36 @@ class Plans:
 		uses = tuple(use for use in self.resolver.uses(code) if include_optional or not use.optional)
 		bom = self.resolver.catalog.boms.get(code)
 		scrap = () if bom is None else tuple((s.item, s.qty / bom.quantity) for s in bom.scrap)
+		leaf_ids = tuple(self._leaf(use) for use in uses if not use.subassembly)
+		numbers = iter(leaf_ids)
 		return Node(
 			code=code,
 			uses=uses,
-			leaves=tuple(None if use.subassembly else self._leaf(use) for use in uses),
+			leaves=tuple(None if use.subassembly else self.leaf_list[next(numbers)] for use in uses),
 			children=tuple(use.item for use in uses if use.subassembly),
+			leaf_ids=leaf_ids,
 			decimal=all(use.decimals is not None for use in uses),
 			scrap=scrap,
 		)
 
-	def _leaf(self, use: Use) -> Leaf:
+	def _leaf(self, use: Use) -> int:
+		"""The number of the line's leaf: one Leaf per item and flags, numbered in order of first use."""
 		key = (use.item, use.consumable, use.non_stock, use.optional, use.substitutes)
-		leaf = self._leaves.get(key)
-		if leaf is None:
+		number = self._leaf_ids.get(key)
+		if number is None:
 			items = self.resolver.catalog.items
 			options = (use.item, *(code for code in use.substitutes if items[code].is_stock))
 			limits = not (use.consumable or use.non_stock or use.optional) and len(options) == 1 + len(
 				use.substitutes
 			)
-			leaf = self._leaves[key] = Leaf(*key, options=options, limits=limits)
-		return leaf
+			number = self._leaf_ids[key] = len(self.leaf_list)
+			self.leaf_list.append(Leaf(*key, options=options, limits=limits))
+			distinct = tuple(dict.fromkeys(options))
+			self.leaf_limits.append(limits)
+			self.leaf_flexible.append(limits and len(distinct) > 1)
+			self.leaf_options.append(distinct)
+			self.leaf_item.append(use.item)
+		return number
 
 	def _compile(self, roots: tuple[str, ...], include_optional: bool) -> Plan:
 		items = self.resolver.catalog.items
@@ -300,36 +411,151 @@ class Plans:
 				raise UnknownItemError(root)
 			if not self.resolver.has_bom(root):
 				raise NoBomError(root)
-		return Plan(
-			roots, [self.node(code, include_optional) for code in self._topological(roots, include_optional)]
-		)
+		nodes = [self._nodes[code, include_optional] for code in self._topological(roots, include_optional)]
+		leaf_ids = list(dict.fromkeys(chain.from_iterable(node.leaf_ids for node in nodes)))
+		return Plan(roots, nodes, leaf_ids, self, include_optional)
 
 	def _topological(self, roots, include_optional: bool) -> list[str]:
 		"""Products reachable through sub-assembly lines, each before its components. A cycle is a BomError."""
-		done: set[str] = set()
-		postorder: list[str] = []
-		for root in roots:
-			if root in done:
+		orders = [self._postorder(root, include_optional) for root in roots]
+		# a depth-first walk from several roots skips what an earlier root reached: the first occurrences
+		postorder = orders[0] if len(orders) == 1 else dict.fromkeys(chain.from_iterable(orders))
+		return list(reversed(postorder))
+
+	def _postorder(self, root: str, include_optional: bool) -> tuple[str, ...]:
+		"""The postorder of a depth-first walk from ``root``, each product's own spliced from its components'.
+
+		A walk from a product that skips what it already reached visits the rest of a component's reach in
+		the order its own walk does: so a product's postorder is its components' postorders, each without what
+		came before, then itself. Products already ordered are not walked again.
+		"""
+		orders = self._orders
+		found = orders.get((root, include_optional))
+		if found is not None:
+			return found
+		path = [root]
+		on_path = {root}
+		stack = [iter(self.node(root, include_optional).children)]
+		while stack:
+			child = next(stack[-1], None)
+			if child is None:
+				stack.pop()
+				code = path.pop()
+				on_path.discard(code)
+				children = self._nodes[code, include_optional].children
+				if not children:
+					orders[code, include_optional] = (code,)
+				elif len(children) == 1:
+					below = orders[children[0], include_optional]
+					orders[code, include_optional] = (*below, code)
+				else:
+					reached = chain.from_iterable(orders[c, include_optional] for c in children)
+					orders[code, include_optional] = (*dict.fromkeys(reached), code)
 				continue
-			path = [root]
-			on_path = {root}
-			stack = [iter(self.node(root, include_optional).children)]
-			while stack:
-				child = next(stack[-1], None)
+			if child in on_path:
+				cycle = (*path[path.index(child) :], child)
+				raise BomError([Problem(E.CYCLE, path[-1], child, {"path": cycle})])
+			if (child, include_optional) in orders:
+				continue
+			path.append(child)
+			on_path.add(child)
+			stack.append(iter(self.node(child, include_optional).children))
+		return orders[root, include_optional]
+
+	def scale_of(self, plan: Plan) -> int | None:
+		"""The least scale of a plan's scaled run (``Plan.scale``): the largest least scale of its roots."""
+		optional = plan._include_optional
+		scaled = self._scaled
+		for node in reversed(plan._structure):  # components first
+			key = (node.code, optional)
+			if key not in scaled:
+				scaled[key] = self._scale_node(node, optional)
+		found = [scaled[root, optional] for root in plan.roots]
+		return None if None in found else max(node.need for node in found)
+
+	def scaled_nodes(self, plan: Plan) -> list[ScaledNode]:
+		"""The plan's nodes in scaled form (``scale_of`` made them)."""
+		optional = plan._include_optional
+		return [self._scaled[node.code, optional] for node in plan._structure]
+
+	def _scale_node(self, node: Node, optional: bool) -> ScaledNode | None:
+		"""A node in scaled integers, once per catalog structure; None when it has none (``ScaledNode``)."""
+		if not node.decimal:
+			return None
+		height = need = own = 0
+		lines = []
+		children = iter(node.children)
+		for use in node.uses:
+			if use.subassembly:
+				child = self._scaled[next(children), optional]
 				if child is None:
-					stack.pop()
-					node = path.pop()
-					on_path.discard(node)
-					done.add(node)
-					postorder.append(node)
-					continue
-				if child in on_path:
-					cycle = (*path[path.index(child) :], child)
-					raise BomError([Problem(E.CYCLE, path[-1], child, {"path": cycle})])
-				if child in done:
-					continue
-				path.append(child)
-				on_path.add(child)
-				stack.append(iter(self.node(child, include_optional).children))
-		postorder.reverse()
-		return postorder
+					return None
+				below = child.height
+				need = max(need, child.need)
+			else:
+				below = 0
+			height = max(height, places(use.coef) + below)
+			# most lines have no setup and round to whole units or not at all
+			if use.setup is not ZERO:
+				own = max(own, below + places(use.setup))
+			if use.multiple is not None and use.multiple is not ONE:
+				own = max(own, below + places(use.multiple))
+			own = max(own, below)
+			lines.append((use, below))
+		need = max(need, own, height)
+		if need > MAX_SCALE:
+			return None
+		kinds: tuple[list, list, list, list] = ([], [], [], [])  # sub plain, sub, leaf plain, leaf
+		children, leaf_ids = iter(node.children), iter(node.leaf_ids)
+		for use, below in lines:
+			# d is stored times 10^(s - height), the target's demand times 10^(s - below), for a scale s
+			coef = scaled(use.coef, height - below)
+			setup = 0 if use.setup is ZERO else scaled(use.setup, own - below)
+			if use.multiple is None:
+				multiple = 0
+			elif use.multiple is ONE:
+				multiple = 10 ** (own - below)
+			else:
+				multiple = scaled(use.multiple, own - below)
+			target = next(children) if use.subassembly else next(leaf_ids)
+			kind = 0 if use.subassembly else 2
+			if setup or multiple:
+				kinds[kind + 1].append(Step(target, coef, setup, multiple))
+			else:
+				kinds[kind].append((target, coef))
+		sub_plain, sub, leaf_plain, leaf = map(tuple, kinds)
+		return ScaledNode(
+			node.code,
+			height,
+			own,
+			need,
+			sub_plain,
+			sub,
+			leaf_plain,
+			leaf,
+			sub_plain + tuple((step.target, step.coef) for step in sub),
+			leaf_plain + tuple((step.target, step.coef) for step in leaf),
+		)
+
+
+class ScaledNode(NamedTuple):
+	"""A node for the scaled-integer run at any scale s >= ``need``.
+
+	The demand on the product is stored times ``10 ** (s - height)``; ``height`` is the most digits its lines
+	add on any path down to a leaf (leaf totals are stored times ``10 ** s``), so that every coefficient is a
+	whole number. Setups and rounding multiples are whole at the node's own least scale ``scale`` and are
+	multiplied by ``10 ** (s - scale)`` when run. ``need``: the least s for the plan of this product.
+	"""
+
+	code: str
+	height: int
+	scale: int
+	need: int
+	sub_plain: tuple[
+		tuple[str, int], ...
+	]  # (target, coef) of the sub-assembly lines without setup or rounding
+	sub: tuple[Step, ...]  # the other sub-assembly lines; multiple 0: no rounding
+	leaf_plain: tuple[tuple[int, int], ...]  # the same for the leaf lines
+	leaf: tuple[Step, ...]
+	sub_linear: tuple[tuple[str, int], ...]  # (target, coef) of every sub-assembly line
+	leaf_linear: tuple[tuple[int, int], ...]  # and of every leaf line

@@ -8,17 +8,21 @@ template whose attributes agree with the product's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import NamedTuple
 
 from . import errors as E
 from .errors import BomError, Problem
 from .model import Bom, Catalog, Defect, Line
-from .quantity import HUNDRED, ONE, exact_decimal, money
+from .quantity import EXACT, NOT_EXACT, ONE, ZERO, money
 from .rules import BATCH_QUANTITY_LABEL, LINE_RULES, NOT_A_NUMBER, NOT_POSITIVE, QTY_LABEL, SCRAP_QTY_LABEL
 
 _NUMERIC_RULES = tuple(rule for rule in LINE_RULES if rule.numeric)
+# a line rule left at its default (the very object: Line keeps it) needs no bounds check
+assert all(rule.violation(rule.default) is None for rule in _NUMERIC_RULES)
+_DECIMAL_ZERO = Decimal(0)
+_DECIMAL_ONE = Decimal(1)
 
 
 class Arithmetic(NamedTuple):
@@ -29,11 +33,11 @@ class Arithmetic(NamedTuple):
 	multiple: object | None
 
 
-@dataclass(frozen=True)
-class Use:
+class Use(NamedTuple):
 	"""One effective line of ``product``, with its item resolved and its arithmetic prepared.
 
 	A build of d units of ``product`` needs ``coef * d + setup`` of ``item`` (rounded up to ``multiple``).
+	(A named tuple: twenty thousand of them are made for a shop's catalog, at C speed.)
 	"""
 
 	product: str
@@ -68,7 +72,11 @@ def resolver(catalog: Catalog) -> Resolver:
 
 def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 	"""Problems of one line that make it unusable (shared by validation and explosion)."""
-	problems = [Problem(defect.code, bom.product, line.item, defect.data) for defect in line.defects]
+	problems = (
+		[Problem(defect.code, bom.product, line.item, defect.data) for defect in line.defects]
+		if line.defects
+		else []
+	)
 
 	def add(code: str, **data):
 		problems.append(Problem(code, bom.product, line.item, data))
@@ -78,11 +86,14 @@ def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 	for substitute in line.substitutes:
 		if substitute not in catalog.items:
 			add(E.UNKNOWN_ITEM, reason="unknown_item.substitute", substitute=substitute)
-	bad_qty = _bad_quantity("line", line.qty, line.defects, QTY_LABEL)
-	if bad_qty:
-		add(E.BAD_QUANTITY, **bad_qty)
+	if line.qty is None or line.qty.numerator <= 0:
+		bad_qty = _bad_quantity("line", line.qty, line.defects, QTY_LABEL)
+		if bad_qty:
+			add(E.BAD_QUANTITY, **bad_qty)
 	for rule in _NUMERIC_RULES:
 		value = getattr(line, rule.name)
+		if value is rule.default:
+			continue
 		reason = rule.violation(value)
 		if reason is not None:
 			bounds = {key: _shown(bound) for key, bound in rule.bounds().items()}
@@ -257,6 +268,10 @@ class Resolver:
 				problems.append(Problem(E.SELF_REFERENCE, bom.product, line.item, {"product": product}))
 				continue
 			result.append(self._use(product, bom, line, code, component))
+		if result:
+			# the exact Decimal forms of every line at once: one switch to the exact context per product
+			with localcontext(EXACT):
+				result = [Use(*fields, _decimals(fields)) for fields in result]
 		return tuple(result), tuple(problems)
 
 	def _checked(self, bom: Bom) -> list[Problem]:
@@ -265,34 +280,55 @@ class Resolver:
 			problems = self._bom_problems[bom.product] = bom_problems(self.catalog, bom)
 		return problems
 
-	def _use(self, product: str, bom: Bom, line: Line, code: str, component) -> Use:
+	def _use(self, product: str, bom: Bom, line: Line, code: str, component) -> tuple:
+		"""The fields of the line's Use but its Decimal form (``_resolve`` adds it)."""
 		multiple = line.rounding_multiple
 		if multiple is None and component.whole_number:
 			multiple = ONE
-		coef = line.qty / bom.quantity
-		if line.attrition:
-			coef = coef * (HUNDRED + line.attrition) / HUNDRED
-		decimals = Arithmetic(
-			exact_decimal(coef), exact_decimal(line.setup_qty), multiple and exact_decimal(multiple)
+		# coef = qty / quantity * (100 + attrition) / 100, in integers: one Fraction made, not four
+		qty, quantity, attrition = line.qty, bom.quantity, line.attrition
+		if attrition or quantity.numerator != quantity.denominator:
+			numerator = qty.numerator * quantity.denominator
+			denominator = qty.denominator * quantity.numerator
+			if attrition:
+				numerator *= 100 * attrition.denominator + attrition.numerator
+				denominator *= 100 * attrition.denominator
+			coef = Fraction(numerator, denominator)
+		else:
+			coef = qty
+		# in Use's order: product, source, line, item, coef, setup, multiple, subassembly, non_stock
+		return (
+			product,
+			bom.product,
+			line,
+			code,
+			coef,
+			line.setup_qty,
+			multiple,
+			not line.consumable and line.explode and not line.substitutes and self.has_bom(code),
+			not component.is_stock,
 		)
-		if (
-			decimals.coef is None
-			or decimals.setup is None
-			or (multiple is not None and decimals.multiple is None)
-		):
-			decimals = None
-		return Use(
-			product=product,
-			source=bom.product,
-			line=line,
-			item=code,
-			coef=coef,
-			setup=line.setup_qty,
-			multiple=multiple,
-			subassembly=not line.consumable and line.explode and not line.substitutes and self.has_bom(code),
-			non_stock=not component.is_stock,
-			decimals=decimals,
-		)
+
+
+def _decimals(fields: tuple) -> Arithmetic | None:
+	"""The arithmetic of a use's fields (coef, setup, multiple) in exact Decimals, or None when a figure has no
+	finite expansion (inside the EXACT context, where a division that would round raises)."""
+	try:
+		return Arithmetic(_decimal(fields[4]), _decimal(fields[5]), _decimal(fields[6]))
+	except NOT_EXACT:
+		return None
+
+
+def _decimal(value: Fraction | None) -> Decimal | None:
+	if value is None:
+		return None
+	if value is ZERO:
+		return _DECIMAL_ZERO
+	if value is ONE:
+		return _DECIMAL_ONE
+	if value.denominator == 1:
+		return Decimal(value.numerator)
+	return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def effective_lines(catalog: Catalog, product: str) -> tuple[tuple[Bom, Line], ...]:
