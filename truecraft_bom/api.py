@@ -185,7 +185,10 @@ def set_up_wip_account(company: str, warehouse: str | None = None):
 			_("Only an Accounts Manager or System Manager can set up the Work In Progress account"),
 			frappe.PermissionError,
 		)
-	return accounts.set_up_wip_account(company, warehouse)
+	record("Company", company)
+	if warehouse:
+		record("Warehouse", warehouse)
+	return accounts.set_up_wip_account(company, warehouse or None)
 
 
 def _codes(item_codes) -> list[str] | None:

@@ -15,20 +15,30 @@ from frappe import _
 from frappe.utils import flt
 
 from truecraft_bom import production
+from truecraft_bom.arguments import json_list, record, shown, whitelist
 
 
-@frappe.whitelist()
-def get_items_for_material_requests(doc, warehouses=None, get_parent_warehouse_data=None):
+@whitelist()
+def get_items_for_material_requests(
+	doc: str | dict, warehouses: str | list | None = None, get_parent_warehouse_data: bool | None = None
+):
+	"""The plan's raw materials (ERPNext's method of that name, on the engine). Needs read permission on
+	Production Plan."""
 	from erpnext.manufacturing.doctype.production_plan import production_plan as erpnext_plan
 
-	if isinstance(doc, str):
-		doc = frappe._dict(json.loads(doc))
+	if not frappe.has_permission("Production Plan", "read"):
+		frappe.throw(_("Not permitted to read Production Plans"), frappe.PermissionError)
+	doc = _plan(doc)
+	if warehouses:
+		warehouses = json_list(warehouses, "warehouses")
+		for row in warehouses:
+			record("Warehouse", row.get("warehouse"))
 	if doc.get("skip_available_sub_assembly_item") and doc.get("sub_assembly_items"):
 		# sub-assemblies on hand change what is built: ERPNext's own walk decides that
 		return erpnext_plan.get_items_for_material_requests(doc, warehouses, get_parent_warehouse_data)
 
 	if warehouses:
-		warehouses = list(set(erpnext_plan.get_warehouse_list(warehouses)))
+		warehouses = list(set(erpnext_plan.get_warehouse_list(json.dumps(warehouses))))
 		if (
 			doc.get("for_warehouse")
 			and not get_parent_warehouse_data
@@ -78,6 +88,36 @@ def get_items_for_material_requests(doc, warehouses=None, get_parent_warehouse_d
 			title=_("Note"),
 		)
 	return mr_items
+
+
+def _plan(doc) -> frappe._dict:
+	"""The plan as the desk sends it (its JSON), checked: a company and rows of existing items."""
+	if isinstance(doc, str):
+		try:
+			doc = json.loads(doc)
+		except ValueError:
+			doc = None
+	if not isinstance(doc, dict):
+		frappe.throw(
+			_("{0} must be a Production Plan, as JSON").format(shown("doc")),
+			frappe.ValidationError,
+			title=_("Invalid Argument"),
+		)
+	doc = frappe._dict(doc)
+	record("Company", doc.get("company"))
+	if doc.get("for_warehouse"):
+		record("Warehouse", doc.for_warehouse)
+	for table in ("po_items", "sub_assembly_items"):
+		rows = json_list(doc.get(table) or [], table)
+		for row in rows:
+			code = row.get("item_code") if table == "po_items" else row.get("production_item")
+			if code:
+				record("Item", code)
+			bom = row.get("bom_no") or row.get("bom")
+			if bom:
+				record("BOM", bom)
+		doc[table] = [frappe._dict(row) for row in rows]
+	return doc
 
 
 def required_materials(doc, po_items) -> dict[str, tuple[float, str]]:

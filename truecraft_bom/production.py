@@ -5,11 +5,11 @@ An order is one build of its quantity (``engine.required_items``): setup quantit
 Its required items are the stock materials to transfer; consumable lines stay on the shop floor and non-stock
 lines are costs. A Stock Entry for part of the order carries that part's share of each required item, and the
 entry that completes the transfer (or the production) carries whatever is left, so the order's entries add up
-to exactly its required items.
+to exactly its required items. No ``from __future__ import annotations``: the REST method's argument checks read
+real annotations.
 """
 
-from __future__ import annotations
-
+import math
 from fractions import Fraction
 
 import frappe
@@ -17,6 +17,7 @@ from frappe import _
 from frappe.utils import flt
 
 from truecraft_bom import accounts, engine
+from truecraft_bom.arguments import record, shown, whitelist
 from truecraft_bom.catalog import load_catalog
 from truecraft_bom.errors import throw
 
@@ -243,10 +244,41 @@ def _scaled(costs, share: Fraction) -> list[engine.NonStockCost]:
 	return scaled
 
 
-@frappe.whitelist()
-def make_stock_entry(work_order_id, purpose, qty=None, target_warehouse=None):
-	"""ERPNext's Work Order → Stock Entry (Start, Finish, Make Stock Entry), with the engine's quantities."""
+PURPOSES = (TRANSFER, MANUFACTURE, "Material Consumption for Manufacture", "Disassemble")
+
+
+@whitelist()
+def make_stock_entry(
+	work_order_id: str, purpose: str, qty: float | str | None = None, target_warehouse: str | None = None
+):
+	"""ERPNext's Work Order → Stock Entry (Start, Finish, Make Stock Entry), with the engine's quantities.
+	Needs read permission on the Work Order and create permission on Stock Entry."""
 	from erpnext.manufacturing.doctype.work_order.work_order import make_stock_entry as erpnext_make
+
+	frappe.get_doc("Work Order", record("Work Order", work_order_id)).check_permission("read")
+	if not frappe.has_permission("Stock Entry", "create"):
+		frappe.throw(_("Not permitted to make Stock Entries"), frappe.PermissionError)
+	if purpose not in PURPOSES:
+		frappe.throw(
+			_("{0} must be one of {1}").format(shown("purpose"), ", ".join(PURPOSES)),
+			frappe.ValidationError,
+			title=_("Invalid Argument"),
+		)
+	if qty is not None and qty != "":
+		try:
+			qty = float(qty)
+		except ValueError:
+			qty = -1.0
+		if not math.isfinite(qty) or qty < 0:
+			frappe.throw(
+				_("{0} must be a number of at least 0").format(shown("qty")),
+				frappe.ValidationError,
+				title=_("Invalid Argument"),
+			)
+	else:
+		qty = None
+	if target_warehouse:
+		record("Warehouse", target_warehouse)
 
 	made = erpnext_make(work_order_id, purpose, qty, target_warehouse)
 	entry = frappe.get_doc(made)

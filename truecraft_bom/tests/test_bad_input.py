@@ -61,7 +61,18 @@ def fixture() -> dict:
 	draft = frappe.db.get_value("BOM", {"item": f"{PREFIX}P", "docstatus": 0}, "name")
 	if not draft:
 		draft = f.make_bom(f"{PREFIX}P", [{"item_code": f"{PREFIX}M", "qty": 3}], submit=False).name
-	return {"P": f"{PREFIX}P", "M": f"{PREFIX}M", "bom": bom, "draft": draft, "warehouse": f.warehouse()}
+	# a submitted Work Order for one P (it reserves 2 M)
+	order = frappe.db.get_value("Work Order", {"production_item": f"{PREFIX}P", "docstatus": 1}, "name")
+	if not order:
+		order = f.make_work_order(f"{PREFIX}P", bom, 1).name
+	return {
+		"P": f"{PREFIX}P",
+		"M": f"{PREFIX}M",
+		"bom": bom,
+		"draft": draft,
+		"warehouse": f.warehouse(),
+		"work_order": order,
+	}
 
 
 def lines(fx) -> str:
@@ -112,6 +123,41 @@ METHODS = {
 	"truecraft_bom.truecraft_bom.doctype.bom_revision.bom_revision.make_revision": (
 		lambda fx: {"bom": fx["bom"], "reason": "test"},
 		True,
+	),
+	"truecraft_bom.api.set_up_wip_account": (
+		lambda fx: {"company": f.company(), "warehouse": f.warehouse("TrueCraft WIP")},
+		True,
+	),
+	"truecraft_bom.production.make_stock_entry": (
+		lambda fx: {
+			"work_order_id": fx["work_order"],
+			"purpose": "Material Transfer for Manufacture",
+			"qty": 1,
+			"target_warehouse": None,
+		},
+		False,
+	),
+	"truecraft_bom.planning.get_items_for_material_requests": (
+		lambda fx: {
+			"doc": json.dumps(
+				{
+					"company": f.company(),
+					"for_warehouse": fx["warehouse"],
+					"ignore_existing_ordered_qty": 1,
+					"po_items": [
+						{
+							"item_code": fx["P"],
+							"bom_no": fx["bom"],
+							"planned_qty": 2,
+							"warehouse": fx["warehouse"],
+						}
+					],
+				}
+			),
+			"warehouses": json.dumps([{"warehouse": fx["warehouse"]}]),
+			"get_parent_warehouse_data": 0,
+		},
+		False,
 	),
 }
 

@@ -7,7 +7,9 @@ Intent, from docs/design.md: the BOM methods need read permission on Item and BO
 Manufacturing User has both alone); Production Capacity records are for everyone who sells, stocks or makes,
 without any recipe; the runway figure follows the Material Runway report's roles; a sale can be checked with
 Item read and read on a sales document (or BOM); the builder writes and revisions follow BOM and BOM Revision
-permissions; rebuild_capacity is for Stock and System Managers.
+permissions; rebuild_capacity is for Stock and System Managers; set_up_wip_account for Accounts and System
+Managers; the Work Order's Stock Entry and the plan's raw materials follow ERPNext's Work Order, Stock Entry and
+Production Plan permissions.
 
 These tests commit (each request runs on its own connection): the fixture's names are fixed and reused.
 """
@@ -57,6 +59,12 @@ ALLOWED = {
 	"truecraft_bom.builder.save": BOM_WRITERS,
 	"truecraft_bom.builder.new_version": BOM_WRITERS,
 	"truecraft_bom.truecraft_bom.doctype.bom_revision.bom_revision.make_revision": BOM_WRITERS,
+	# an Accounts Manager too (not in ROLES)
+	"truecraft_bom.api.set_up_wip_account": {"System Manager"},
+	# read on the Work Order (ERPNext: Manufacturing User, Stock User) and create on Stock Entry
+	"truecraft_bom.production.make_stock_entry": {"Manufacturing User", "Stock User"},
+	# read on Production Plan (ERPNext: Manufacturing User)
+	"truecraft_bom.planning.get_items_for_material_requests": {"Manufacturing User"},
 }
 SETTINGS_EDITORS = {"Stock Manager", "Manufacturing Manager", "System Manager"}
 REVISERS = {"Manufacturing User", "Manufacturing Manager", "System Manager"}
