@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import flt
+from frappe.utils import flt, get_datetime, get_time, getdate
 
 from truecraft_bom import accounts, engine, stock
 from truecraft_bom.catalog import load_catalog
@@ -157,13 +158,30 @@ def _plan(sale: Depletion):
 
 
 def _post_all(sale: Depletion) -> list[str]:
-	posted = []
-	for warehouse in sorted(sale.sources):
-		source = sale.sources[warehouse]
-		for (product, selling_warehouse), build in zip(source.keys, source.builds, strict=True):
-			if build.qty:
-				posted.append(_post(sale, source, product, selling_warehouse, build))
-	return posted
+	todo = [
+		(source, product, selling_warehouse, build)
+		for warehouse in sorted(sale.sources)
+		for source in [sale.sources[warehouse]]
+		for (product, selling_warehouse), build in zip(source.keys, source.builds, strict=True)
+		if build.qty
+	]
+	times = _posting_times(sale.doc, len(todo))
+	return [_post(sale, *args, posting=posting) for args, posting in zip(todo, times, strict=True)]
+
+
+def _posting_times(doc, count: int) -> list[tuple]:
+	"""(posting date, posting time) of each of ``count`` entries: one microsecond apart, the last one
+	microsecond before the sale. ERPNext treats any stock movement at or after a document's own posting time
+	as a later one and queues a repost of every item and warehouse the document touches (Repost Item
+	Valuation); entries at the sale's own time would make each of them, and the sale, look backdated. Posted
+	just before, in the order they are made, each sees the previous ones as earlier and nothing needs a repost;
+	the valuation is the same, since ERPNext orders same-time movements by creation anyway."""
+	sale_time = get_datetime(f"{getdate(doc.posting_date)} {get_time(doc.posting_time)}")
+	return [
+		(instant.date(), instant.time())
+		for n in range(count, 0, -1)
+		for instant in [sale_time - timedelta(microseconds=n)]
+	]
 
 
 def _made_to_order_rows(doc):
@@ -196,7 +214,9 @@ def _depleted(sales_invoice: str | None) -> bool:
 	)
 
 
-def _post(sale: Depletion, group: Source, product: str, warehouse: str, build: engine.Build) -> str:
+def _post(
+	sale: Depletion, group: Source, product: str, warehouse: str, build: engine.Build, posting: tuple
+) -> str:
 	"""One Stock Entry for one sold line: its materials out of the source warehouse (and, for a Manufacture,
 	the product into ``warehouse`` with the non-stock costs, the scrap and each material's overage)."""
 	doc, company, source = sale.doc, sale.doc.company, group.warehouse
@@ -212,8 +232,8 @@ def _post(sale: Depletion, group: Source, product: str, warehouse: str, build: e
 			"purpose": sale.purpose,
 			"company": company,
 			"set_posting_time": 1,
-			"posting_date": doc.posting_date,
-			"posting_time": doc.posting_time,
+			"posting_date": posting[0],
+			"posting_time": posting[1],
 			"tc_source_doctype": doc.doctype,
 			"tc_source_name": doc.name,
 			"remarks": _("Materials for {0} {1} of {2} sold on {3} {4}").format(

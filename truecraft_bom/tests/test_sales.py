@@ -4,11 +4,13 @@ Three soaps share lavender oil; selling bars makes the shortfall from materials 
 values the product at materials + non-stock costs, and cancelling puts everything back.
 """
 
+from datetime import timedelta
+
 import frappe
 from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_delivery_note as note_from_invoice
 from erpnext.stock import get_warehouse_account_map
 from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice as invoice_from_delivery_note
-from frappe.utils import flt
+from frappe.utils import flt, get_datetime, get_time
 
 from truecraft_bom.errors import InsufficientMaterialsError
 from truecraft_bom.tests import factories as f
@@ -132,6 +134,26 @@ class TestSaleDepletion(f.TrueCraftTestCase):
 		amended.submit()
 		self.assertEqual(len(self.entries(amended)), 2)
 		self.assertEqual(f.stock(LAV), flt(65 - 12.24 - 3, 6))
+
+	def test_entries_post_just_before_the_sale_and_queue_no_repost(self):
+		# two products sharing materials: at the sale's own time, each later entry and the sale itself would
+		# see a "future" movement of the same materials and queue a Repost Item Valuation per item-warehouse
+		reposts = frappe.db.count("Repost Item Valuation")
+		invoice = f.make_sales_invoice([(SOAP, 2, 8), (DREAM, 1, 7)])
+		self.assertEqual(frappe.db.count("Repost Item Valuation"), reposts)
+		sale_time = get_datetime(f"{invoice.posting_date} {get_time(invoice.posting_time)}")
+		times = [
+			get_datetime(f"{row.posting_date} {get_time(row.posting_time)}")
+			for row in frappe.get_all(
+				"Stock Entry",
+				filters={"tc_source_doctype": "Sales Invoice", "tc_source_name": invoice.name},
+				fields=["posting_date", "posting_time"],
+				order_by="creation",
+			)
+		]
+		self.assertEqual(
+			times, [sale_time - timedelta(microseconds=2), sale_time - timedelta(microseconds=1)]
+		)
 
 	def test_finished_stock_on_hand_is_sold_first(self):
 		f.receive(SOAP, 4, rate=2)
