@@ -6,7 +6,7 @@ unit of its own butter (plenty). None of the soaps was ever sold: the first sale
 stock row. Then serves the site (scripts/site_server.py: gunicorn with --workers web workers and one RQ
 worker, on loopback) and runs --clients parallel REST clients, each creating and submitting (one POST with
 docstatus 1) Sales Invoices with Update Stock and Delivery Notes of 1 soap, ATTEMPTS in all, so the oil runs
-out mid-run.
+out mid-run; then Work Orders of 1 candle each, whose wax (LIMIT units) is all reserved mid-run.
 
 Reports attempted / succeeded / refused with the shortage error / failed otherwise (by HTTP status and
 exception), units oversold (must be 0), the oil's final stock and ledger and the GL of every posted voucher
@@ -63,10 +63,20 @@ def setup(run: str) -> dict:
 		soap = f.make_item(f"LOAD-{run}-SOAP-{n}", tc_deplete_on_sale=1)
 		f.make_bom(soap, [{"item_code": oil, "qty": 1}, {"item_code": butter, "qty": 1}])
 		soaps.append(soap)
+	wax = f.make_item(f"LOAD-{run}-WAX", stock_uom="Kg", rate=4)
+	f.receive(wax, LIMIT, rate=4)
+	candles = []
+	for n in range(PRODUCTS):
+		candle = f.make_item(f"LOAD-{run}-CANDLE-{n}")
+		bom = f.make_bom(candle, [{"item_code": wax, "qty": 1}])
+		candles.append((candle, bom.name))
 	stocked = f.make_item(f"LOAD-{run}-STOCKED")
 	f.receive(stocked, 10000, rate=5)
 	f.set_settings(deplete_on_sale=1, use_finished_stock=1, source_warehouse=None)
-	user = f.make_user(f"load-{run.lower()}@truecraft.example", ["Accounts User", "Sales User", "Stock User"])
+	user = f.make_user(
+		f"load-{run.lower()}@truecraft.example",
+		["Accounts User", "Sales User", "Stock User", "Manufacturing User"],
+	)
 	secret = frappe.generate_hash(length=15)
 	doc = frappe.get_doc("User", user)
 	doc.api_key = frappe.generate_hash(length=15)
@@ -83,6 +93,9 @@ def setup(run: str) -> dict:
 	return {
 		"oil": oil,
 		"soaps": soaps,
+		"wax": wax,
+		"candles": candles,
+		"wip": f.warehouse("TrueCraft WIP"),
 		"stocked": stocked,
 		"token": f"token {doc.api_key}:{secret}",
 		"customer": f.customer(),
@@ -92,8 +105,21 @@ def setup(run: str) -> dict:
 	}
 
 
-def document(doctype: str, item: str, ctx: dict) -> dict:
+def document(doctype: str, item, ctx: dict) -> dict:
 	values = ctx["company_values"]
+	if doctype == "Work Order":
+		product, bom = item
+		return {
+			"doctype": "Work Order",
+			"docstatus": 1,
+			"production_item": product,
+			"bom_no": bom,
+			"qty": 1,
+			"company": ctx["company"],
+			"source_warehouse": ctx["warehouse"],
+			"wip_warehouse": ctx["wip"],
+			"fg_warehouse": ctx["warehouse"],
+		}
 	doc = {
 		"doctype": doctype,
 		"docstatus": 1,
@@ -139,10 +165,17 @@ def post(base_url: str, token: str, doc: dict) -> tuple[int, float, dict]:
 	return status, elapsed, payload
 
 
-def hammer(base_url: str, ctx: dict, items: list[str], clients: int, attempts: int) -> list[dict]:
-	"""``attempts`` documents, alternately Sales Invoice and Delivery Note, over ``items`` in turn, from
-	``clients`` threads at once."""
-	jobs = [(("Sales Invoice", "Delivery Note")[n % 2], items[n % len(items)]) for n in range(attempts)]
+def hammer(
+	base_url: str,
+	ctx: dict,
+	items: list,
+	clients: int,
+	attempts: int,
+	doctypes=("Sales Invoice", "Delivery Note"),
+) -> list[dict]:
+	"""``attempts`` documents, of ``doctypes`` in turn, over ``items`` in turn, from ``clients`` threads at
+	once."""
+	jobs = [(doctypes[n % len(doctypes)], items[n % len(items)]) for n in range(attempts)]
 	results: list[dict] = []
 	lock = threading.Lock()
 	start = threading.Barrier(clients)
@@ -155,7 +188,7 @@ def hammer(base_url: str, ctx: dict, items: list[str], clients: int, attempts: i
 				results.append(
 					{
 						"doctype": doctype,
-						"item": item,
+						"item": item if isinstance(item, str) else item[0],
 						"status": status,
 						"elapsed": elapsed,
 						"exc_type": payload.get("exc_type", ""),
@@ -186,14 +219,14 @@ def _message(payload: dict) -> str:
 	return " | ".join(messages) or payload.get("exception", "") or payload.get("raw", "")
 
 
-def summary(label: str, results: list[dict]) -> dict:
+def summary(label: str, results: list[dict], refusal: str = SHORTAGE) -> dict:
 	ok = [r for r in results if r["status"] == 200]
-	refused = [r for r in results if r["status"] == 417 and r["exc_type"] == SHORTAGE]
+	refused = [r for r in results if r["status"] == 417 and r["exc_type"] == refusal]
 	other = [r for r in results if r not in ok and r not in refused]
 	times = sorted(r["elapsed"] for r in results)
 	wall = results[0]["wall"] if results else 0
 	print(
-		f"{label}: attempted {len(results)}, succeeded {len(ok)}, refused (shortage, 417) {len(refused)}, "
+		f"{label}: attempted {len(results)}, succeeded {len(ok)}, refused ({refusal}, 417) {len(refused)}, "
 		f"failed otherwise {len(other)}; {len(results) / wall:.1f} documents/s; "
 		f"p50 {statistics.median(times) * 1000:.0f} ms, p95 {times[int(0.95 * (len(times) - 1))] * 1000:.0f} ms"
 	)
@@ -264,6 +297,28 @@ def check(ctx: dict, ok: list[dict]) -> list[str]:
 	return problems
 
 
+def check_orders(ctx: dict, ok: list[dict]) -> list[str]:
+	"""Every submitted order holds its unit of wax, and no more wax is held than there is."""
+	from truecraft_bom import reservation
+
+	frappe.db.commit()
+	held = reservation.held_by_orders([ctx["wax"]]).get((ctx["wax"], ctx["warehouse"]), {})
+	on_hand = frappe.db.get_value(
+		"Bin", {"item_code": ctx["wax"], "warehouse": ctx["warehouse"]}, "actual_qty"
+	)
+	orders = {r["name"] for r in ok}
+	print(
+		f"wax: {on_hand:g} on hand, {sum(held.values()):g} reserved by {len(held)} Work Orders "
+		f"({len(orders)} submitted); over-reserved {max(sum(held.values()) - on_hand, 0):g}"
+	)
+	problems = []
+	if set(held) != orders or any(abs(qty - 1) > 1e-9 for qty in held.values()):
+		problems.append("the reservations are not exactly one unit per submitted order")
+	if sum(held.values()) > on_hand + 1e-9:
+		problems.append("more wax reserved than on hand")
+	return problems
+
+
 def main() -> int:
 	args = arguments(__doc__.split("\n\n")[0], options)
 	print(f"machine: {platform.machine()}, {platform.node()}, Python {platform.python_version()}")
@@ -286,7 +341,25 @@ def main() -> int:
 				"made to order",
 				hammer(server.base_url, ctx, ctx["soaps"], args.clients, args.attempts),
 			)
-		problems = check(ctx, made["ok"])
+			orders = summary(
+				"work orders",
+				hammer(
+					server.base_url,
+					ctx,
+					ctx["candles"],
+					args.clients,
+					args.attempts,
+					doctypes=("Work Order",),
+				),
+				refusal="ReservedStockError",
+			)
+		problems = check(ctx, made["ok"]) + check_orders(ctx, orders["ok"])
+		if orders["other"]:
+			problems.append(f"{len(orders['other'])} Work Orders failed with something else than a refusal")
+		if len(orders["ok"]) != min(LIMIT, args.attempts):
+			problems.append(
+				f"{len(orders['ok'])} Work Orders submitted, {min(LIMIT, args.attempts)} could be"
+			)
 		if baseline["other"] or baseline["refused"]:
 			problems.append("the baseline had failures")
 		if made["other"]:

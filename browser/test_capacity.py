@@ -77,19 +77,19 @@ def row_of(rows, column: str, code: str) -> dict[str, str]:
 	return found[0]
 
 
-def bar_heights(page, container) -> list[float]:
+def bar_heights(page, container, some_positive: bool = True) -> list[float]:
 	"""The heights of the bars of the chart in ``container``, once drawn: frappe-charts draws zeros first,
 	then grows the bars with SVG <animate> elements it removes when they end (and redraws its <svg> on
 	resize), so the chart is read afresh, in one go, when it has settled."""
 	container.wait_for()
 	heights = page.wait_for_function(
-		"""(box) => {
+		"""([box, some]) => {
 			const svg = box.querySelector('svg.frappe-chart');
 			if (!svg || svg.querySelector('animate')) return null;
 			const heights = [...svg.querySelectorAll('rect.bar')].map((bar) => +bar.getAttribute('height'));
-			return heights.some((height) => height > 0) ? heights : null;
+			return heights.length && (!some || heights.some((height) => height > 0)) ? heights : null;
 		}""",
-		arg=container.element_handle(),
+		arg=[container.element_handle(), some_positive],
 	)
 	return heights.json_value()
 
@@ -163,9 +163,9 @@ def test_workspace_has_the_cards_chart_and_shortcuts(page):
 	expect(cards).to_have_count(2)
 	for card in cards.all():
 		expect(card.locator(".number")).to_have_text(re.compile(r"^\s*\d+\s*$"))
-	assert any(
-		height > 0 for height in bar_heights(page, workspace.locator(".dashboard-widget-box .widget-body"))
-	)
+	# the site's lowest capacities: on a busy test site they may all be 0 (bars of no height), but drawn
+	bars = bar_heights(page, workspace.locator(".dashboard-widget-box .widget-body"), some_positive=False)
+	assert 1 <= len(bars) <= 10, bars
 	shortcuts = workspace.locator(".shortcut-widget-box")
 	for label in ("Production Capacity", "Material Runway", "Sales Depletion Ledger", "BOM Builder"):
 		expect(shortcuts.filter(has_text=label)).to_have_count(1)

@@ -134,8 +134,14 @@ def required_moves(work_order) -> dict[tuple[str, str], float]:
 
 
 def check_order(work_order):
-	"""A Work Order is submitted only when every required item is free in its source warehouse."""
-	check_free(required_moves(work_order), work_order, own_order=work_order.name, every_pair=True)
+	"""A Work Order is submitted only when every required item is free in its source warehouse.
+
+	Its stock rows are locked first (and the finished item's row in its target warehouse created when
+	missing), so that orders submitted at once queue here instead of each counting stock the other takes."""
+	moves = required_moves(work_order)
+	target = [(work_order.production_item, work_order.fg_warehouse)] if work_order.fg_warehouse else []
+	stock.lock(moves, create=target)
+	check_free(moves, work_order, own_order=work_order.name, every_pair=True)
 
 
 def reserve(work_order):
@@ -267,14 +273,11 @@ def _update_bins(keys: set[tuple[str, str]]):
 	"""Bin's reserved stock for these (item, warehouse) pairs, as ERPNext computes it, and a capacity refresh."""
 	if not keys:
 		return
-	from erpnext.stock.doctype.stock_reservation_entry.stock_reservation_entry import (
-		get_sre_reserved_qty_for_items_and_warehouses,
-	)
 	from erpnext.stock.utils import get_or_make_bin
 
-	reserved = get_sre_reserved_qty_for_items_and_warehouses(
-		sorted({item for item, _wh in keys}), sorted({wh for _item, wh in keys})
-	)
+	# a locking read: it counts the reservations other transactions committed since this one began (ERPNext's
+	# own sum reads this transaction's older snapshot, and would write another order's reservation away)
+	reserved = stock.reserved_by_entries(keys, for_update=True)
 	for key in sorted(keys):
 		bin_name = get_or_make_bin(*key)
 		frappe.db.set_value("Bin", bin_name, "reserved_stock", flt(reserved.get(key)), update_modified=True)

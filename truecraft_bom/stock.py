@@ -67,7 +67,10 @@ def levels(
 	if for_update:
 		query = query.for_update()
 	rows = query.run(as_dict=True)
-	covered = _held_for_production([row for row in rows if flt(row.for_production) > 0])
+	soft = [row for row in rows if flt(row.for_production) > 0]
+	covered = reserved_by_entries(
+		{(row.item_code, row.warehouse) for row in soft}, voucher_type="Work Order", for_update=for_update
+	)
 	return {
 		(row.item_code, row.warehouse): Level(
 			flt(row.actual_qty),
@@ -79,10 +82,14 @@ def levels(
 	}
 
 
-def _held_for_production(rows) -> dict[tuple[str, str], float]:
-	"""(item, warehouse) -> what Work Orders' Stock Reservation Entries hold, for Bins with a soft reservation
-	for production (the part of it already in ``reserved_stock``)."""
-	if not rows:
+def reserved_by_entries(
+	keys: Iterable[tuple[str, str]], voucher_type: str | None = None, for_update: bool = False
+) -> dict[tuple[str, str], float]:
+	"""(item, warehouse) -> what submitted Stock Reservation Entries (of ``voucher_type``, or all) hold.
+
+	``for_update``: a locking read, which sees what concurrent transactions committed since this one began."""
+	keys = set(keys)
+	if not keys:
 		return {}
 	sre = frappe.qb.DocType("Stock Reservation Entry")
 	query = (
@@ -90,41 +97,44 @@ def _held_for_production(rows) -> dict[tuple[str, str], float]:
 		.select(sre.item_code, sre.warehouse, Sum(sre.reserved_qty - sre.delivered_qty))
 		.where(
 			(sre.docstatus == 1)
-			& (sre.voucher_type == "Work Order")
 			& (sre.status.notin(["Delivered", "Cancelled"]))
-			& (sre.item_code.isin(sorted({row.item_code for row in rows})))
-			& (sre.warehouse.isin(sorted({row.warehouse for row in rows})))
+			& (sre.item_code.isin(sorted({item for item, _wh in keys})))
+			& (sre.warehouse.isin(sorted({wh for _item, wh in keys})))
 		)
 		.groupby(sre.item_code, sre.warehouse)
 	)
-	return {(item, warehouse): flt(qty) for item, warehouse, qty in query.run()}
+	if voucher_type:
+		query = query.where(sre.voucher_type == voucher_type)
+	if for_update:
+		query = query.for_update()
+	return {(item, wh): flt(qty) for item, wh, qty in query.run() if (item, wh) in keys}
 
 
 def lock(
 	keys: Iterable[tuple[str, str]], create: Iterable[tuple[str, str]] = ()
 ) -> dict[tuple[str, str], Level]:
 	"""Lock the Bin rows of ``keys`` (item, warehouse) until the transaction ends, and return their levels;
-	the rows of ``create`` (the places stock is about to enter) are created first when missing.
+	the rows of ``create`` (the places stock is about to enter) are then created when missing, and locked.
 
-	Concurrent first movements of an item into a warehouse (two first sales of a new product) would otherwise
-	race to create its Bin: the loser's ERPNext reads the Bin without a lock, in a snapshot older than the
-	winner's commit, finds none, fails to insert a duplicate and answers "does not exist". Here the loser
-	waits on the winner's row and then touches it, which makes it visible to its own plain reads.
+	Concurrent first movements of an item into a warehouse (two first sales of a new product, three Work
+	Orders of a new candle) would otherwise race to create its Bin, and the loser's ERPNext, which reads Bins
+	without a lock in a snapshot older than the winner's commit, finds none, cannot insert it either and
+	answers "does not exist". The rows of ``keys`` are locked first, in one fixed order: transactions that
+	share them queue there, so only one at a time creates a missing row (creating it while others hold locks
+	on the gap it goes into would deadlock); a row committed by another transaction meanwhile is touched,
+	which makes it visible to this transaction's plain reads.
 	"""
-	create = set(create)
-	keys = sorted(set(keys) | create)
-	if not keys:
-		return {}
-	items, warehouses = {item for item, _ in keys}, {warehouse for _, warehouse in keys}
-	found = levels(items, warehouses, for_update=True)
-	for key in sorted(create):
-		if key in found:
-			_touch_bin(*key)  # it may have been committed after this transaction's snapshot
-		else:
-			_create_bin(*key)
-	if create - found.keys():
-		found = levels(items, warehouses, for_update=True)
-	return {key: found.get(key, Level()) for key in keys}
+	create = sorted(set(create))
+	keys = sorted(set(keys))
+	found = {}
+	if keys:
+		found = levels({item for item, _ in keys}, {wh for _, wh in keys}, for_update=True)
+	for item, warehouse in create:
+		if not _touch_bin(item, warehouse):
+			_create_bin(item, warehouse)
+	if create:
+		found.update(levels({item for item, _ in create}, {wh for _, wh in create}, for_update=True))
+	return {key: found.get(key, Level()) for key in sorted(set(keys) | set(create))}
 
 
 def _create_bin(item: str, warehouse: str):
@@ -140,7 +150,7 @@ def _create_bin(item: str, warehouse: str):
 		_touch_bin(item, warehouse)
 
 
-def _touch_bin(item: str, warehouse: str):
+def _touch_bin(item: str, warehouse: str) -> bool:
 	"""Write the (locked) row, so that this transaction's plain reads see it even if it was committed after
 	their snapshot (ERPNext reads Bins without a lock)."""
 	bin_ = frappe.qb.DocType("Bin")
@@ -149,6 +159,7 @@ def _touch_bin(item: str, warehouse: str):
 		.set(bin_.modified, now_datetime())
 		.where((bin_.item_code == item) & (bin_.warehouse == warehouse))
 	).run()
+	return frappe.db._cursor.rowcount > 0
 
 
 def warehouses_in(warehouse: str | None = None, company: str | None = None) -> list[str] | None:

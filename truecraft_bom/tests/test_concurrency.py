@@ -10,6 +10,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt
 
+from truecraft_bom import reservation
 from truecraft_bom.tests import factories as f
 
 test_dependencies = ["Currency Exchange"]
@@ -135,3 +136,65 @@ class TestConcurrentSales(FrappeTestCase):
 					invoice.cancel()
 			frappe.db.commit()
 		self.assertEqual(flt(f.stock(oil)), 8)
+
+	def test_three_work_orders_for_two_units_reserve_two(self):
+		# Each order's reservation used to be counted into the Bin from its own transaction's snapshot: the
+		# second order wrote the first one's reservation away, and the third reserved stock that was gone.
+		run = frappe.generate_hash(length=6).upper()
+		wax, candle = f"WO-WAX-{run}", f"WO-CANDLE-{run}"
+		f.make_item(wax, stock_uom="Kg", rate=1)
+		f.make_item(candle)
+		bom = f.make_bom(candle, [{"item_code": wax, "qty": 1}]).name
+		f.receive(wax, 2, rate=1)
+		orders = [f.make_work_order(candle, bom, 1, submit=False).name for _ in range(3)]
+		frappe.db.commit()
+
+		site, sites_path = frappe.local.site, frappe.local.sites_path
+		ready = threading.Barrier(3)
+		outcome: dict[str, str] = {}
+
+		def submit(name: str):
+			frappe.init(site=site, sites_path=sites_path)
+			frappe.connect()
+			try:
+				frappe.set_user("Administrator")
+				order = frappe.get_doc("Work Order", name)  # this transaction's snapshot starts here
+				ready.wait(timeout=30)
+				order.submit()
+				frappe.db.commit()
+				outcome[name] = "submitted"
+			except Exception as error:
+				frappe.db.rollback()
+				outcome[name] = type(error).__name__
+			finally:
+				frappe.destroy()
+
+		threads = [threading.Thread(target=submit, args=(name,)) for name in orders]
+		for thread in threads:
+			thread.start()
+		for thread in threads:
+			thread.join(timeout=120)
+
+		try:
+			submitted = [name for name, result in outcome.items() if result == "submitted"]
+			# never more reserved than there is; the order left out is refused, or (a known gap when three
+			# submit at the very same moment: issue #13) loses a deadlock and changes nothing either
+			self.assertIn(len(submitted), (1, 2), outcome)
+			self.assertTrue(
+				all(r in ("submitted", "ReservedStockError", "QueryDeadlockError") for r in outcome.values()),
+				outcome,
+			)
+			held = reservation.held_by_orders([wax]).get((wax, f.warehouse()), {})
+			self.assertEqual(sorted(held), sorted(submitted))
+			self.assertEqual(sum(held.values()), len(submitted))
+			self.assertEqual(
+				frappe.db.get_value("Bin", {"item_code": wax, "warehouse": f.warehouse()}, "reserved_stock"),
+				len(submitted),
+			)
+		finally:
+			for name in orders:
+				order = frappe.get_doc("Work Order", name)
+				if order.docstatus == 1:
+					order.cancel()
+			frappe.db.commit()
+		self.assertFalse(reservation.held_by_orders([wax]))
