@@ -25,9 +25,6 @@ import statistics
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import frappe
@@ -37,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from site_server import SiteServer  # noqa: E402
+from site_server import SiteServer, create  # noqa: E402
 
 PRODUCTS = 3
 LIMIT = 20  # units of oil: 20 soaps can be made
@@ -142,29 +139,6 @@ def document(doctype: str, item, ctx: dict) -> dict:
 	return doc
 
 
-def post(base_url: str, token: str, doc: dict) -> tuple[int, float, dict]:
-	request = urllib.request.Request(
-		f"{base_url}/api/resource/{urllib.parse.quote(doc['doctype'])}",
-		data=json.dumps(doc).encode(),
-		headers={"Authorization": token, "Content-Type": "application/json", "Accept": "application/json"},
-		method="POST",
-	)
-	started = time.perf_counter()
-	try:
-		with urllib.request.urlopen(request, timeout=300) as answer:
-			status, body = answer.status, answer.read()
-	except urllib.error.HTTPError as error:
-		status, body = error.code, error.read()
-	except OSError as error:  # no answer at all (connection reset, timeout)
-		status, body = 0, json.dumps({"exception": repr(error)}).encode()
-	elapsed = time.perf_counter() - started
-	try:
-		payload = json.loads(body or b"{}")
-	except ValueError:
-		payload = {"raw": body[:300].decode(errors="replace")}
-	return status, elapsed, payload
-
-
 def hammer(
 	base_url: str,
 	ctx: dict,
@@ -183,7 +157,7 @@ def hammer(
 	def client(number: int):
 		start.wait(timeout=60)
 		for doctype, item in jobs[number::clients]:
-			status, elapsed, payload = post(base_url, ctx["token"], document(doctype, item, ctx))
+			status, elapsed, payload = create(base_url, ctx["token"], document(doctype, item, ctx))
 			with lock:
 				results.append(
 					{

@@ -13,7 +13,6 @@ from conftest import (
 	log_in,
 	new_context,
 	open_form,
-	open_list,
 	route,
 	shot,
 	visible_page,
@@ -211,7 +210,3 @@ def test_counter_staff_see_capacity_but_not_recipes(browser):
 	finally:
 		context.close()
 
-
-def test_capacity_list_opens_for_the_maker(page):
-	open_list(page, "Production Capacity")
-	expect(visible_page(page).locator(".list-row-container").first).to_be_visible()

@@ -15,6 +15,7 @@ Python code can use ``SiteServer`` as a context manager instead.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -22,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -158,6 +161,31 @@ class SiteServer:
 		for log in self._log_files:
 			log.close()
 		self._log_files = []
+
+
+def create(base_url: str, token: str, doc: dict, timeout: float = 300) -> tuple[int, float, dict]:
+	"""POST ``doc`` to /api/resource/<doctype> (``"docstatus": 1`` inserts and submits it) with an API
+	``token``: (HTTP status, seconds, answer). Status 0: no answer at all (connection dropped, timeout)."""
+	request = urllib.request.Request(
+		f"{base_url}/api/resource/{urllib.parse.quote(doc['doctype'])}",
+		data=json.dumps(doc, default=str).encode(),
+		headers={"Authorization": token, "Content-Type": "application/json", "Accept": "application/json"},
+		method="POST",
+	)
+	started = time.perf_counter()
+	try:
+		with urllib.request.urlopen(request, timeout=timeout) as answer:
+			status, body = answer.status, answer.read()
+	except urllib.error.HTTPError as error:
+		status, body = error.code, error.read()
+	except OSError as error:
+		status, body = 0, json.dumps({"exception": repr(error)}).encode()
+	elapsed = time.perf_counter() - started
+	try:
+		payload = json.loads(body or b"{}")
+	except ValueError:
+		payload = {"raw": body[:300].decode(errors="replace")}
+	return status, elapsed, payload
 
 
 def _free_port() -> int:

@@ -1,4 +1,5 @@
-"""Two sales racing for the last materials, from two database connections: exactly one succeeds.
+"""Documents submitted at once from several database connections: two sales racing for the last materials
+(exactly one succeeds), two first sales of a new product, three Work Orders for two units.
 
 This test must commit its data so the second connection can see it; its items are unique per run and the
 winning sale is cancelled at the end.
@@ -16,6 +17,43 @@ from truecraft_bom.tests import factories as f
 test_dependencies = ["Currency Exchange"]
 
 
+def submit_at_once(doctype: str, names: list[str], in_turn: bool = False) -> dict[str, str]:
+	"""Submit each document on a database connection of its own, one thread each: name -> "submitted", or
+	"<Error>: message" (rolled back). Every thread first reads its document, which starts its transaction's
+	snapshot, and waits for the others; then they submit at once, or ``in_turn`` one after another (each
+	later one in a snapshot older than the commits before it)."""
+	site, sites_path = frappe.local.site, frappe.local.sites_path
+	all_read = threading.Barrier(len(names))
+	finished = [threading.Event() for _ in names]
+	outcome: dict[str, str] = {}
+
+	def submit(number: int, name: str):
+		frappe.init(site=site, sites_path=sites_path)
+		frappe.connect()
+		try:
+			frappe.set_user("Administrator")
+			doc = frappe.get_doc(doctype, name)
+			all_read.wait(timeout=30)
+			if in_turn and number:
+				finished[number - 1].wait(timeout=60)
+			doc.submit()
+			frappe.db.commit()
+			outcome[name] = "submitted"
+		except Exception as error:
+			frappe.db.rollback()
+			outcome[name] = f"{type(error).__name__}: {error}"
+		finally:
+			finished[number].set()
+			frappe.destroy()
+
+	threads = [threading.Thread(target=submit, args=pair) for pair in enumerate(names)]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(timeout=120)
+	return outcome
+
+
 class TestConcurrentSales(FrappeTestCase):
 	def test_two_sales_for_the_last_units_never_oversell(self):
 		run = frappe.generate_hash(length=6).upper()
@@ -28,31 +66,7 @@ class TestConcurrentSales(FrappeTestCase):
 		invoices = [f.make_sales_invoice([(soap, 4, 10)], submit=False).name for _ in range(2)]
 		frappe.db.commit()
 
-		site, sites_path = frappe.local.site, frappe.local.sites_path
-		ready = threading.Barrier(2)
-		outcome: dict[str, str] = {}
-
-		def submit(name: str):
-			frappe.init(site=site, sites_path=sites_path)
-			frappe.connect()
-			try:
-				frappe.set_user("Administrator")
-				invoice = frappe.get_doc("Sales Invoice", name)
-				ready.wait(timeout=30)
-				invoice.submit()
-				frappe.db.commit()
-				outcome[name] = "submitted"
-			except Exception as error:
-				frappe.db.rollback()
-				outcome[name] = f"{type(error).__name__}: {error}"
-			finally:
-				frappe.destroy()
-
-		threads = [threading.Thread(target=submit, args=(name,)) for name in invoices]
-		for thread in threads:
-			thread.start()
-		for thread in threads:
-			thread.join(timeout=120)
+		outcome = submit_at_once("Sales Invoice", invoices)
 
 		try:
 			results = sorted(outcome.values())
@@ -91,38 +105,7 @@ class TestConcurrentSales(FrappeTestCase):
 		self.assertFalse(frappe.db.exists("Bin", {"item_code": soap}))
 		frappe.db.commit()
 
-		site, sites_path = frappe.local.site, frappe.local.sites_path
-		both_read, first_done = threading.Barrier(2), threading.Event()
-		outcome: dict[str, str] = {}
-
-		def submit(name: str, wait_for_first: bool):
-			frappe.init(site=site, sites_path=sites_path)
-			frappe.connect()
-			try:
-				frappe.set_user("Administrator")
-				invoice = frappe.get_doc("Sales Invoice", name)  # this transaction's snapshot starts here
-				both_read.wait(timeout=30)
-				if wait_for_first:
-					first_done.wait(timeout=60)
-				invoice.submit()
-				frappe.db.commit()
-				outcome[name] = "submitted"
-			except Exception as error:
-				frappe.db.rollback()
-				outcome[name] = f"{type(error).__name__}: {error}"
-			finally:
-				if not wait_for_first:
-					first_done.set()
-				frappe.destroy()
-
-		threads = [
-			threading.Thread(target=submit, args=(first, False)),
-			threading.Thread(target=submit, args=(second, True)),
-		]
-		for thread in threads:
-			thread.start()
-		for thread in threads:
-			thread.join(timeout=120)
+		outcome = submit_at_once("Sales Invoice", [first, second], in_turn=True)
 
 		try:
 			self.assertEqual(outcome, {first: "submitted", second: "submitted"})
@@ -149,31 +132,9 @@ class TestConcurrentSales(FrappeTestCase):
 		orders = [f.make_work_order(candle, bom, 1, submit=False).name for _ in range(3)]
 		frappe.db.commit()
 
-		site, sites_path = frappe.local.site, frappe.local.sites_path
-		ready = threading.Barrier(3)
-		outcome: dict[str, str] = {}
-
-		def submit(name: str):
-			frappe.init(site=site, sites_path=sites_path)
-			frappe.connect()
-			try:
-				frappe.set_user("Administrator")
-				order = frappe.get_doc("Work Order", name)  # this transaction's snapshot starts here
-				ready.wait(timeout=30)
-				order.submit()
-				frappe.db.commit()
-				outcome[name] = "submitted"
-			except Exception as error:
-				frappe.db.rollback()
-				outcome[name] = type(error).__name__
-			finally:
-				frappe.destroy()
-
-		threads = [threading.Thread(target=submit, args=(name,)) for name in orders]
-		for thread in threads:
-			thread.start()
-		for thread in threads:
-			thread.join(timeout=120)
+		outcome = {
+			name: result.split(":")[0] for name, result in submit_at_once("Work Order", orders).items()
+		}
 
 		try:
 			submitted = [name for name, result in outcome.items() if result == "submitted"]

@@ -295,8 +295,9 @@ class TestRoundTrips(FrappeTestCase):
 						made[row.item_code] += flt(row.transfer_qty)
 			elif doctype in ("Sales Invoice", "Delivery Note"):
 				sales.append(doc)
+		taken_by = self.taken_by([doc.name for doc in sales])
 		for doc in sales:
-			taken = self.taken_by(doc)
+			taken = taken_by[doc.name]
 			wanted = self.expected_take[doc.name]
 			self.assertEqual(sorted(taken), sorted(wanted), f"sequence {sequence}: {doc.name}")
 			for material, qty in wanted.items():
@@ -363,16 +364,27 @@ class TestRoundTrips(FrappeTestCase):
 				self.assertAlmostEqual(got[key], qty, places=6, msg=f"sequence {sequence}: {name} {key}")
 		self.assertFalse(by_order, f"sequence {sequence}: reservations of orders this test never made")
 
-	def taken_by(self, doc) -> dict[str, float]:
-		"""The materials the sale's depletion entries took, which must be what the engine asks for the BOM
-		each product was made with."""
-		taken: dict[str, float] = {}
-		for entry in frappe.get_all(
-			"Stock Entry", filters={"tc_source_name": doc.name, "docstatus": 1}, pluck="name"
-		):
-			for row in frappe.get_doc("Stock Entry", entry).items:
-				if row.s_warehouse and row.item_code in self.materials:
-					taken[row.item_code] = taken.get(row.item_code, 0) + flt(row.transfer_qty)
+	def taken_by(self, sales: list[str]) -> dict[str, dict[str, float]]:
+		"""sale -> the materials its submitted depletion entries took (one query for every sale)."""
+		entry = frappe.qb.DocType("Stock Entry")
+		row = frappe.qb.DocType("Stock Entry Detail")
+		taken: dict[str, dict[str, float]] = {name: {} for name in sales}
+		if not sales:
+			return taken
+		rows = (
+			frappe.qb.from_(row)
+			.join(entry)
+			.on(entry.name == row.parent)
+			.select(entry.tc_source_name, row.item_code, row.transfer_qty)
+			.where(
+				(entry.docstatus == 1)
+				& entry.tc_source_name.isin(sales)
+				& row.s_warehouse.isnotnull()
+				& row.item_code.isin(self.materials)
+			)
+		).run()
+		for sale, item, qty in rows:
+			taken[sale][item] = taken[sale].get(item, 0) + flt(qty)
 		return taken
 
 	def assert_gl_matches_stock(self, sequence: int):
