@@ -209,4 +209,3 @@ def test_counter_staff_see_capacity_but_not_recipes(browser):
 		shot(page, "seller-bom-not-permitted")
 	finally:
 		context.close()
-
