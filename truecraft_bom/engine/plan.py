@@ -142,7 +142,7 @@ class Plan:
 		self._owner = owner
 		self._include_optional = include_optional
 		self._scaled_nodes: list[ScaledNode] | None = None
-		self._rows: dict[tuple[int, bool], list[tuple]] = {}
+		self._rows: dict[int, list[tuple]] = {}
 
 	def run(
 		self, demands: Mapping[str, object], available: Mapping[str, object] | None = None, linear=False
@@ -202,26 +202,13 @@ class Plan:
 			self._scale = self._owner.scale_of(self)
 			return self._scale
 
-	def run_scaled(self, demands: Mapping[str, int], scale: int, linear: bool = False) -> dict[int, int]:
+	def run_scaled(self, demands: Mapping[str, int], scale: int) -> dict[int, int]:
 		"""Leaf totals (by leaf number, as in ``leaf_ids``) of one build of whole numbers of the roots, times
-		``10 ** scale`` (at least ``scale()``), as exact integers. No sub-assembly stock is used."""
-		rows = self._rows.get((scale, linear))
-		if rows is None:
-			rows = self._rows[scale, linear] = self._scaled_rows(scale, linear)
+		``10 ** scale`` (at least ``scale()``), as exact integers, for the leaves that limit capacity (the
+		others stay 0: the scaled run serves capacity only). No sub-assembly stock is used."""
 		demand = dict.fromkeys(self.nodes, 0)
-		heights = self._heights
-		for code, qty in demands.items():
-			demand[code] += qty * 10 ** (scale - heights[code])
+		rows = self._prepare(demands, scale, demand)
 		totals = dict.fromkeys(self.leaf_ids, 0)
-		if linear:
-			for code, sub, leaf in rows:
-				d = demand[code]
-				if d:
-					for target, coef in sub:
-						demand[target] += coef * d
-					for target, coef in leaf:
-						totals[target] += coef * d
-			return totals
 		for code, sub_plain, sub, leaf_plain, leaf, factor in rows:
 			d = demand[code]
 			if not d:
@@ -248,14 +235,52 @@ class Plan:
 				totals[target] += r
 		return totals
 
-	def _scaled_rows(self, scale: int, linear: bool) -> list[tuple]:
+	def estimate_scaled(self, root: str, scale: int) -> tuple[dict[int, int], dict[int, int]]:
+		"""Two leaf vectors, scaled as ``run_scaled``'s, that bracket every build of n units of ``root``:
+		``n * per_unit <= run_scaled({root: n}) <= n * per_unit + extra`` on every leaf.
+
+		``per_unit`` is the proportional part (no setup, no rounding). ``extra`` is the most that setups and
+		rounding can add to it: a line adds at most its setup and one rounding multiple less one scaled unit,
+		and what a sub-assembly line adds is carried down its sub-assembly's lines like demand.
+		"""
+		demand = dict.fromkeys(self.nodes, 0)
+		rows = self._prepare({root: 1}, scale, demand)
+		surplus = dict.fromkeys(self.nodes, 0)
+		per_unit = dict.fromkeys(self.leaf_ids, 0)
+		extra = dict.fromkeys(self.leaf_ids, 0)
+		for code, sub_plain, sub, leaf_plain, leaf, factor in rows:
+			d = demand[code]
+			e = surplus[code]
+			for target, coef in sub_plain:
+				demand[target] += coef * d
+				surplus[target] += coef * e
+			for target, coef, setup, multiple in sub:
+				demand[target] += coef * d
+				surplus[target] += coef * e + setup * factor + (multiple * factor - 1 if multiple else 0)
+			for target, coef in leaf_plain:
+				per_unit[target] += coef * d
+				extra[target] += coef * e
+			for target, coef, setup, multiple in leaf:
+				per_unit[target] += coef * d
+				extra[target] += coef * e + setup * factor + (multiple * factor - 1 if multiple else 0)
+		return per_unit, extra
+
+	def _prepare(self, demands: Mapping[str, int], scale: int, demand: dict[str, int]) -> list[tuple]:
+		"""The scaled rows for ``scale``, with ``demands`` added to ``demand`` at their products' scale."""
+		rows = self._rows.get(scale)
+		if rows is None:
+			rows = self._rows[scale] = self._scaled_rows(scale)
+		heights = self._heights
+		for code, qty in demands.items():
+			demand[code] += qty * 10 ** (scale - heights[code])
+		return rows
+
+	def _scaled_rows(self, scale: int) -> list[tuple]:
 		"""Per node, what ``run_scaled`` reads: the shared scaled node's lines and its factor for ``scale``."""
 		nodes = self._scaled_nodes
 		if nodes is None:
 			nodes = self._scaled_nodes = self._owner.scaled_nodes(self)
 			self._heights = {node.code: node.height for node in nodes}
-		if linear:
-			return [(node.code, node.sub_linear, node.leaf_linear) for node in nodes]
 		return [
 			(node.code, node.sub_plain, node.sub, node.leaf_plain, node.leaf, 10 ** (scale - node.scale))
 			for node in nodes
@@ -303,15 +328,24 @@ def _to_decimal(value) -> Decimal:
 def places(value: Fraction) -> int | None:
 	"""Digits after the point of an exact quantity's decimal expansion; None when it does not terminate."""
 	denominator = value.denominator
-	if denominator == 1:
-		return 0
+	try:
+		return _PLACES[denominator]
+	except KeyError:
+		pass
 	twos = (denominator & -denominator).bit_length() - 1
-	denominator >>= twos
+	rest = denominator >> twos
 	fives = 0
-	while denominator % 5 == 0:
-		denominator //= 5
+	while rest % 5 == 0:
+		rest //= 5
 		fives += 1
-	return max(twos, fives) if denominator == 1 else None
+	found = max(twos, fives) if rest == 1 else None
+	if len(_PLACES) < 4096:
+		_PLACES[denominator] = found
+	return found
+
+
+# denominator -> places(): a catalog's quantities share a handful of denominators (1, 10, 100, 4, ...)
+_PLACES: dict[int, int | None] = {1: 0}
 
 
 def scaled(value: Fraction, scale: int) -> int:
@@ -506,6 +540,7 @@ class Plans:
 		if need > MAX_SCALE:
 			return None
 		kinds: tuple[list, list, list, list] = ([], [], [], [])  # sub plain, sub, leaf plain, leaf
+		limits = self.leaf_limits
 		children, leaf_ids = iter(node.children), iter(node.leaf_ids)
 		for use, below in lines:
 			# d is stored times 10^(s - height), the target's demand times 10^(s - below), for a scale s
@@ -519,6 +554,8 @@ class Plans:
 				multiple = scaled(use.multiple, own - below)
 			target = next(children) if use.subassembly else next(leaf_ids)
 			kind = 0 if use.subassembly else 2
+			if kind and not limits[target]:
+				continue  # capacity never reads a leaf that does not limit it
 			if setup or multiple:
 				kinds[kind + 1].append(Step(target, coef, setup, multiple))
 			else:
@@ -533,8 +570,6 @@ class Plans:
 			sub,
 			leaf_plain,
 			leaf,
-			sub_plain + tuple((step.target, step.coef) for step in sub),
-			leaf_plain + tuple((step.target, step.coef) for step in leaf),
 		)
 
 
@@ -555,7 +590,6 @@ class ScaledNode(NamedTuple):
 		tuple[str, int], ...
 	]  # (target, coef) of the sub-assembly lines without setup or rounding
 	sub: tuple[Step, ...]  # the other sub-assembly lines; multiple 0: no rounding
-	leaf_plain: tuple[tuple[int, int], ...]  # the same for the leaf lines
+	# the same for the leaf lines whose leaf limits capacity (the others are left out)
+	leaf_plain: tuple[tuple[int, int], ...]
 	leaf: tuple[Step, ...]
-	sub_linear: tuple[tuple[str, int], ...]  # (target, coef) of every sub-assembly line
-	leaf_linear: tuple[tuple[int, int], ...]  # and of every leaf line
