@@ -333,8 +333,9 @@ def _apply(base: Structure, changes: list[list], version: tuple[bytes, int]) -> 
 	"""``base`` with what ``changes`` name read again: the default BOM of each changed BOM's product (and of
 	the products whose lines name an item whose substitutes changed), and the changed items with their
 	variants, substitutes and attributes. Variants inherit their templates' lines live in the engine, so a
-	template's BOM change reaches them without reading them. The engine's memo starts afresh; the where-used
-	index, when computed, is recomputed for the affected products only."""
+	template's BOM change reaches them without reading them. The engine's memo is kept for what the change
+	cannot reach (``Catalog.changed``); the where-used index, when computed, is recomputed for the affected
+	products only."""
 	named: dict[str, set[str]] = defaultdict(set)
 	for kind, *names in changes:
 		named[kind].update(names)
@@ -391,7 +392,9 @@ def _apply(base: Structure, changes: list[list], version: tuple[bytes, int]) -> 
 		else:  # no default BOM any more
 			boms.pop(product, None)
 			companies.pop(product, None)
-	updated = Structure(Catalog(catalog_items, boms), substitutes, companies, version, frozenset(line_rated))
+	# the engine keeps what it resolved and compiled for the products the change cannot reach
+	catalog = base.catalog.changed(catalog_items, boms, items | products)
+	updated = Structure(catalog, substitutes, companies, version, frozenset(line_rated))
 	if "_uses" in base.__dict__:
 		_update_uses(base, updated, items | products)
 	return updated

@@ -78,8 +78,8 @@ def _default_bom(product: str) -> str | None:
 
 
 def set_required_items(work_order):
-	"""Replace the order's required items with the engine's: each row's source warehouse is the one it was saved
-	with, else the order's, else the item's default."""
+	"""Set the order's required items to the engine's: a row saved before is kept (same row, new figures) with
+	its source warehouse, a new one takes the order's, else the item's default."""
 	if not (work_order.bom_no and work_order.production_item and flt(work_order.qty) > 0):
 		return
 	order = order_of(work_order)
@@ -95,28 +95,32 @@ def set_required_items(work_order):
 	work_order.set("required_items", [])
 	for row in order.items:
 		item = details.get(row.item, {})
-		before = previous.get(row.item)
+		before = previous.pop(row.item, None)
 		qty = flt(row.qty)
 		rate = rates.get(row.item, 0)
-		work_order.append(
-			"required_items",
-			{
-				"item_code": row.item,
-				"item_name": item.get("item_name"),
-				"description": item.get("description"),
-				"stock_uom": item.get("stock_uom"),
-				"allow_alternative_item": item.get("allow_alternative_item"),
-				"include_item_in_manufacturing": 1,
-				"required_qty": qty,
-				"tc_overage_qty": flt(row.overage),
-				"rate": rate,
-				"amount": rate * qty,
-				"operation": (before and before.operation) or operation,
-				"source_warehouse": (before and before.source_warehouse)
-				or work_order.source_warehouse
-				or item.get("default_warehouse"),
-			},
-		)
+		values = {
+			"item_code": row.item,
+			"item_name": item.get("item_name"),
+			"description": item.get("description"),
+			"stock_uom": item.get("stock_uom"),
+			"allow_alternative_item": item.get("allow_alternative_item"),
+			"include_item_in_manufacturing": 1,
+			"required_qty": qty,
+			"tc_overage_qty": flt(row.overage),
+			"rate": rate,
+			"amount": rate * qty,
+			"operation": (before and before.operation) or operation,
+			"source_warehouse": (before and before.source_warehouse)
+			or work_order.source_warehouse
+			or item.get("default_warehouse"),
+		}
+		if before is not None:
+			# the saved row, updated in place: saving (and submitting) then rewrites it instead of deleting it
+			# and inserting another, whose insert could deadlock with other orders submitted at the same time
+			before.update(values)
+			work_order.append("required_items", before)
+		else:
+			work_order.append("required_items", values)
 	work_order.set_available_qty()
 
 

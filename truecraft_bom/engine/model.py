@@ -162,6 +162,21 @@ class Catalog:
 			self._variants = {key: tuple(sorted(codes)) for key, codes in index.items()}
 		return self._variants.get(template, ())
 
+	def changed(
+		self, items: Iterable[Item] | Mapping[str, Item], boms: Iterable[Bom] | Mapping[str, Bom], changed
+	) -> Catalog:
+		"""A new structure that differs from this one only in the ``changed`` items (flags, attributes,
+		variants, substitutes) and the BOMs of the ``changed`` products. What was derived here for the
+		products the change cannot reach carries over (each layer that knows how: ``carried``), so that one
+		BOM edit does not make every product resolve and compile again."""
+		new = Catalog(items, boms)
+		changed = frozenset(changed)
+		for key, value in self._shared.items():  # in the order they were made: a layer before its users
+			carried = getattr(value, "carried", None)
+			if carried is not None:
+				new._shared[key] = carried(new, changed)
+		return new
+
 	def replace_items(self, items: Iterable[Item]) -> Catalog:
 		"""A new catalog with some items replaced (their flags may differ: nothing is shared but the BOMs)."""
 		merged = dict(self.items)

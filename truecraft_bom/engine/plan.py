@@ -380,6 +380,30 @@ class Plans:
 		self._scaled: dict[tuple[str, bool], ScaledNode | None] = {}
 		self._plans: OrderedDict[tuple, Plan] = OrderedDict()
 
+	def carried(self, catalog: Catalog, changed: frozenset[str]) -> Plans:
+		"""These compiled pieces for ``catalog``, a structure that differs only in the ``changed`` items and
+		the BOMs of the ``changed`` products (``Catalog.changed``): the nodes, orders and scaled forms of the
+		products the change cannot reach are kept, with the leaves that name no stale item; whole plans are
+		assembled again when asked (cheap, from the kept nodes)."""
+		stale = self.resolver.stale(catalog, changed)
+		new = Plans(resolver(catalog))
+		new._nodes = {key: node for key, node in self._nodes.items() if key[0] not in stale}
+		new._orders = {key: order for key, order in self._orders.items() if key[0] not in stale}
+		new._scaled = {key: node for key, node in self._scaled.items() if key[0] not in stale}
+		# leaf numbers stay as they were (kept nodes hold them); a leaf naming a stale item gets a new number
+		# when next used, and its old number is left unused
+		new.leaf_list = list(self.leaf_list)
+		new.leaf_limits = list(self.leaf_limits)
+		new.leaf_flexible = list(self.leaf_flexible)
+		new.leaf_options = list(self.leaf_options)
+		new.leaf_item = list(self.leaf_item)
+		new._leaf_ids = {
+			key: number
+			for key, number in self._leaf_ids.items()
+			if key[0] not in stale and stale.isdisjoint(key[4])
+		}
+		return new
+
 	def get(self, roots, include_optional: bool = False, keep: bool = True) -> Plan:
 		"""The plan of ``roots``; the most recently used PLAN_CACHE_SIZE are kept unless ``keep`` is off
 		(a batch that uses each plan once)."""

@@ -154,6 +154,54 @@ class Resolver:
 		self._effective: dict[str, tuple[tuple[Bom, Line], ...]] = {}
 		self._resolved: dict[str, tuple[tuple[Use, ...], tuple[Problem, ...]]] = {}
 		self._bom_problems: dict[str, list[Problem]] = {}
+		# item code -> the products whose memo above read it (its flags, its BOM, its variants): what a change
+		# of the item makes stale. Shared along carried resolvers: a reader that no longer reads an item only
+		# makes a later change of it reach a little further than needed, never less.
+		self._readers: dict[str, set[str]] = {}
+		self._stale: tuple[object, frozenset[str], set[str]] | None = None
+
+	def carried(self, catalog: Catalog, changed: frozenset[str]) -> Resolver:
+		"""This memo for ``catalog``, a structure that differs only in the ``changed`` items and the BOMs of
+		the ``changed`` products: what the change cannot reach is kept, the rest is resolved again when
+		asked."""
+		stale = self.stale(catalog, changed)
+		new = Resolver(catalog)
+		new._effective = {code: found for code, found in self._effective.items() if code not in stale}
+		new._resolved = {code: found for code, found in self._resolved.items() if code not in stale}
+		new._bom_problems = {code: found for code, found in self._bom_problems.items() if code not in stale}
+		new._readers = self._readers
+		return new
+
+	def stale(self, catalog: Catalog, changed: frozenset[str]) -> set[str]:
+		"""The codes whose memo a change of ``changed`` (becoming ``catalog``) may alter: the changed codes,
+		their templates (a new or changed variant changes what a template line matches), and whatever read
+		any of them, at any depth (a product reads its components)."""
+		if self._stale is not None and self._stale[0] is catalog and self._stale[1] == changed:
+			return self._stale[2]
+		stale = set(changed)
+		for items in (self.catalog.items, catalog.items):
+			for code in changed:
+				item = items.get(code)
+				if item is not None and item.variant_of:
+					stale.add(item.variant_of)
+		readers = self._readers
+		frontier = list(stale)
+		while frontier:
+			for reader in readers.get(frontier.pop(), ()):
+				if reader not in stale:
+					stale.add(reader)
+					frontier.append(reader)
+		self._stale = (catalog, changed, stale)
+		return stale
+
+	def _read(self, reader: str, codes) -> None:
+		readers = self._readers
+		for code in codes:
+			found = readers.get(code)
+			if found is None:
+				readers[code] = {reader}
+			else:
+				found.add(reader)
 
 	def ancestors(self, code: str) -> list[str]:
 		"""Templates up the variant_of chain, nearest first. A loop in the chain is a cycle problem."""
@@ -182,7 +230,8 @@ class Resolver:
 		if own is not None:
 			lines.extend((own, line) for line in own.lines)
 			taken.update(line.item for line in own.lines)
-		for template in self.ancestors(code):
+		ancestors = self.ancestors(code)
+		for template in ancestors:
 			bom = boms.get(template)
 			if bom is None:
 				continue
@@ -191,6 +240,7 @@ class Resolver:
 			taken.update(line.item for line in inherited)
 		result = tuple(lines)
 		self._effective[code] = result
+		self._read(code, (code, *ancestors))
 		return result
 
 	def has_bom(self, code: str) -> bool:
@@ -268,6 +318,14 @@ class Resolver:
 				problems.append(Problem(E.SELF_REFERENCE, bom.product, line.item, {"product": product}))
 				continue
 			result.append(self._use(product, bom, line, code, component))
+		read = {product, *sources}
+		for bom in sources.values():
+			read.update(line.item for line in bom.lines)
+			read.update(scrap.item for scrap in bom.scrap)
+			for line in bom.lines:
+				read.update(line.substitutes)
+		read.update(use[3] for use in result)  # the variants template lines resolved to
+		self._read(product, read)
 		if result:
 			# the exact Decimal forms of every line at once: one switch to the exact context per product
 			with localcontext(EXACT):
