@@ -45,7 +45,7 @@ def base_items():
 
 lines = st.builds(
 	Line,
-	st.sampled_from(RAW + ("LABOUR",)),
+	st.sampled_from((*RAW, "LABOUR")),
 	qty=st.sampled_from(["0.5", "1", "1.5", "2", "3"]),
 	setup_qty=st.sampled_from([0, 0, 1]),
 	attrition=st.sampled_from([0, 0, 5]),

@@ -210,7 +210,7 @@ class _Scaled:
 		"""Whether the most possible needs of a build of n fit in every pool (the greedy proof)."""
 		available = self.available
 		for (_keys, options, order), (rates, extras) in zip(self.groups, self.group_rates, strict=True):
-			if not _greedy(order, options, [n * rate + e for rate, e in zip(rates, extras)], available):
+			if not _greedy(order, options, [n * rate + e for rate, e in zip(rates, extras, strict=True)], available):
 				return False
 		return True
 
@@ -218,7 +218,7 @@ class _Scaled:
 		"""What is short for a build of n when the estimates of ``bracket`` tell it exactly (every need either
 		short at its least or fitting at its most, and every pool fitting), else None."""
 		short: set[str] = set()
-		for limit, rate, e, items in zip(self.limits, self.rates, self.extras, self.items):
+		for limit, rate, e, items in zip(self.limits, self.rates, self.extras, self.items, strict=True):
 			least = n * rate
 			if least > limit:
 				short.update(items)
