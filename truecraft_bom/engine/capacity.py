@@ -210,7 +210,9 @@ class _Scaled:
 		"""Whether the most possible needs of a build of n fit in every pool (the greedy proof)."""
 		available = self.available
 		for (_keys, options, order), (rates, extras) in zip(self.groups, self.group_rates, strict=True):
-			if not _greedy(order, options, [n * rate + e for rate, e in zip(rates, extras, strict=True)], available):
+			if not _greedy(
+				order, options, [n * rate + e for rate, e in zip(rates, extras, strict=True)], available
+			):
 				return False
 		return True
 
