@@ -199,6 +199,14 @@ class _Scaled:
 			self.group_rates.append(group_rates)
 			highs.append(sum(available[code] for code in codes) // sum(group_rates[0]))
 		high = int(min(bound for bound in highs if bound is not None)) + 1
+		# a pool whose most possible needs fit even at high is never short below it: no need to check it again
+		pools = [
+			(group, group_rates)
+			for group, group_rates in zip(self.groups, self.group_rates, strict=True)
+			if not _fits(group, group_rates, high, available)
+		]
+		self.groups = [group for group, _rates in pools]
+		self.group_rates = [group_rates for _group, group_rates in pools]
 		# the largest n whose most possible needs fit, each on its own item
 		fits = min(map(floordiv, map(sub, self.limits, extras), rates), default=high - 1)
 		low = max(0, min(fits, high - 1))
@@ -209,12 +217,10 @@ class _Scaled:
 	def _groups_fit(self, n: int) -> bool:
 		"""Whether the most possible needs of a build of n fit in every pool (the greedy proof)."""
 		available = self.available
-		for (_keys, options, order), (rates, extras) in zip(self.groups, self.group_rates, strict=True):
-			if not _greedy(
-				order, options, [n * rate + e for rate, e in zip(rates, extras, strict=True)], available
-			):
-				return False
-		return True
+		return all(
+			_fits(group, group_rates, n, available)
+			for group, group_rates in zip(self.groups, self.group_rates, strict=True)
+		)
 
 	def limiting(self, n: int) -> tuple[str, ...] | None:
 		"""What is short for a build of n when the estimates of ``bracket`` tell it exactly (every need either
@@ -229,6 +235,13 @@ class _Scaled:
 		if self.groups and not self._groups_fit(n):
 			return None
 		return tuple(sorted(short))
+
+
+def _fits(group, group_rates, n: int, available) -> bool:
+	"""Whether a pool's most possible needs for a build of n fit (the greedy proof)."""
+	_keys, options, order = group
+	rates, extras = group_rates
+	return _greedy(order, options, [n * rate + e for rate, e in zip(rates, extras, strict=True)], available)
 
 
 def _greedy(order, options, qtys, available) -> bool:
