@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from truecraft_bom import engine  # noqa: E402
-from truecraft_bom.engine import Catalog, capacities, explode, resolver  # noqa: E402
+from truecraft_bom.engine import Catalog, capacities, explode, plans  # noqa: E402
 
 # main before issue #12 (compile once, share everywhere)
 BASELINE = "1cf61d4"
@@ -231,15 +232,16 @@ def main() -> int:
 	)
 
 	def fractions_only():
-		"""The same catalog with every use denied its exact Decimal form (so no fast path applies)."""
+		"""The same catalog with every product compiled as if a figure had no exact Decimal form (so no fast
+		path applies)."""
 		plain = cold()
-		resolved = resolver(plain)
-		uses = resolved.uses
+		compiled = plans(plain)
+		node = compiled._node
 
-		def without_decimals(product):
-			return tuple(use._replace(decimals=None) for use in uses(product))
+		def without_decimals(code, include_optional):
+			return dataclasses.replace(node(code, include_optional), decimal=False)
 
-		resolved.uses = without_decimals
+		compiled._node = without_decimals
 		return plain
 
 	start = time.perf_counter()

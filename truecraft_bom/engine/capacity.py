@@ -170,12 +170,16 @@ class _Scaled:
 
 	def shortages(self, item: str, n: int) -> list[Short]:
 		"""What is short for one build of n (empty: feasible), as ``Pools.shortages`` finds it."""
-		needs = self.plan.run_scaled({item: n}, self.scale)
-		wanted = list(map(needs.__getitem__, self.keys))
+		if self.narrowed is None:
+			leaves = self.live[0] + [key for keys, _options, _order in self.groups for key in keys]
+			self.narrowed = self.plan.narrowed(self.scale, leaves)
+		needs = self.plan.run_scaled({item: n}, self.scale, self.narrowed)
+		keys, limits, items = self.live
+		wanted = list(map(needs.__getitem__, keys))
 		shorts = []
-		if any(map(gt, wanted, self.limits)):
-			for k in compress(range(len(wanted)), map(gt, wanted, self.limits)):
-				shorts.append(Short(self.items[k], fraction(wanted[k]), fraction(self.limits[k])))
+		if any(map(gt, wanted, limits)):
+			for k in compress(range(len(wanted)), map(gt, wanted, limits)):
+				shorts.append(Short(items[k], fraction(wanted[k]), fraction(limits[k])))
 		available = self.available
 		for keys, options, order in self.groups:
 			qtys = list(map(needs.__getitem__, keys))
@@ -212,6 +216,19 @@ class _Scaled:
 		low = max(0, min(fits, high - 1))
 		if low and not self._groups_fit(low):
 			low = 0
+		# exact explosions, from now on at most ``high`` units, need only the needs that may then be short:
+		# those whose largest possible need at ``high`` does not fit, and the pools left
+		live = [
+			k
+			for k, (limit, rate, e) in enumerate(zip(self.limits, rates, extras, strict=True))
+			if high * rate + e > limit
+		]
+		self.live = (
+			[self.keys[k] for k in live],
+			[self.limits[k] for k in live],
+			[self.items[k] for k in live],
+		)
+		self.narrowed = None  # made by the first exact explosion, if one is needed
 		return low, high
 
 	def _groups_fit(self, n: int) -> bool:

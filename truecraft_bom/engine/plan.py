@@ -32,7 +32,7 @@ from . import errors as E
 from .errors import BomError, NoBomError, Problem, UnknownItemError
 from .model import Catalog
 from .quantity import ONE, ZERO, exact_decimal, fast_or_exact, fraction
-from .resolve import Resolver, Use, resolver
+from .resolve import Resolver, Use, decimal_arithmetic, resolver
 
 ceil = math.ceil
 
@@ -79,13 +79,13 @@ class Node:
 	leaves: tuple[Leaf | None, ...]  # per use: its leaf, None for a sub-assembly line
 	children: tuple[str, ...]  # per sub-assembly line, in line order: the sub-assembly it explodes into
 	leaf_ids: tuple[int, ...]  # per other line, in line order: the number Plans gave its leaf
-	decimal: bool  # every use has an exact Decimal form
+	decimal: bool  # every figure of every use has a finite decimal expansion (an exact Decimal form)
 	scrap: tuple[tuple[str, Fraction], ...]  # (item, yield per unit built) of its own BOM
 
 	@cached_property
 	def decimal_steps(self) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
-		"""(sub-assembly lines, leaf lines) in exact Decimals."""
-		return self._steps(lambda use: use.decimals, Decimal(1))
+		"""(sub-assembly lines, leaf lines) in exact Decimals (made when first run: capacity needs none)."""
+		return self._steps(decimal_arithmetic, Decimal(1))
 
 	@cached_property
 	def fraction_steps(self) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
@@ -202,13 +202,21 @@ class Plan:
 			self._scale = self._owner.scale_of(self)
 			return self._scale
 
-	def run_scaled(self, demands: Mapping[str, int], scale: int) -> dict[int, int]:
+	def run_scaled(
+		self, demands: Mapping[str, int], scale: int, narrowed: tuple[list, list[int]] | None = None
+	) -> dict[int, int]:
 		"""Leaf totals (by leaf number, as in ``leaf_ids``) of one build of whole numbers of the roots, times
 		``10 ** scale`` (at least ``scale()``), as exact integers, for the leaves that limit capacity (the
-		others stay 0: the scaled run serves capacity only). No sub-assembly stock is used."""
+		others stay 0: the scaled run serves capacity only). No sub-assembly stock is used.
+
+		``narrowed`` (``narrowed(scale, leaves)``) computes only those leaves' totals."""
 		demand = dict.fromkeys(self.nodes, 0)
 		rows = self._prepare(demands, scale, demand)
-		totals = dict.fromkeys(self.leaf_ids, 0)
+		if narrowed is None:
+			totals = dict.fromkeys(self.leaf_ids, 0)
+		else:
+			rows, leaves = narrowed
+			totals = dict.fromkeys(leaves, 0)
 		for code, sub_plain, sub, leaf_plain, leaf, factor in rows:
 			d = demand[code]
 			if not d:
@@ -234,6 +242,27 @@ class Plan:
 					r = -(-r // multiple) * multiple
 				totals[target] += r
 		return totals
+
+	def narrowed(self, scale: int, leaves: list[int]) -> tuple[list, list[int]]:
+		"""``run_scaled``'s rows for ``scale`` with only what the totals of ``leaves`` depend on: their leaf
+		lines, and the sub-assemblies (and their lines) that lead to one of them."""
+		wanted = set(leaves)
+		needed: set[str] = set()
+		rows = []
+		for code, sub_plain, sub, leaf_plain, leaf, factor in reversed(self._prepare({}, scale, {})):
+			if leaf_plain:
+				leaf_plain = [line for line in leaf_plain if line[0] in wanted]
+			if leaf:
+				leaf = [line for line in leaf if line[0] in wanted]
+			if sub_plain:
+				sub_plain = [line for line in sub_plain if line[0] in needed]
+			if sub:
+				sub = [line for line in sub if line[0] in needed]
+			if leaf_plain or leaf or sub_plain or sub:
+				needed.add(code)
+				rows.append((code, sub_plain, sub, leaf_plain, leaf, factor))
+		rows.reverse()  # products before their components again
+		return rows, leaves
 
 	def estimate_scaled(self, root: str, scale: int) -> tuple[dict[int, int], dict[int, int]]:
 		"""Two leaf vectors, scaled as ``run_scaled``'s, that bracket every build of n units of ``root``:
@@ -348,6 +377,15 @@ def places(value: Fraction) -> int | None:
 _PLACES: dict[int, int | None] = {1: 0}
 
 
+def _terminates(use: Use) -> bool:
+	"""Whether the use's figures all have a finite decimal expansion."""
+	return (
+		places(use.coef) is not None
+		and places(use.setup) is not None
+		and (use.multiple is None or places(use.multiple) is not None)
+	)
+
+
 def scaled(value: Fraction, scale: int) -> int:
 	"""``value * 10 ** scale`` as an integer (exact when ``places(value) <= scale``)."""
 	return value.numerator * 10**scale // value.denominator
@@ -439,7 +477,7 @@ class Plans:
 			leaves=tuple(None if use.subassembly else self.leaf_list[next(numbers)] for use in uses),
 			children=tuple(use.item for use in uses if use.subassembly),
 			leaf_ids=leaf_ids,
-			decimal=all(use.decimals is not None for use in uses),
+			decimal=all(map(_terminates, uses)),
 			scrap=scrap,
 		)
 

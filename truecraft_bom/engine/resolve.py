@@ -49,8 +49,6 @@ class Use(NamedTuple):
 	multiple: Fraction | None
 	subassembly: bool
 	non_stock: bool
-	# the same arithmetic in exact Decimals for the fast path, or None when a figure has no finite expansion
-	decimals: Arithmetic | None = None
 
 	@property
 	def consumable(self) -> bool:
@@ -326,10 +324,6 @@ class Resolver:
 				read.update(line.substitutes)
 		read.update(use[3] for use in result)  # the variants template lines resolved to
 		self._read(product, read)
-		if result:
-			# the exact Decimal forms of every line at once: one switch to the exact context per product
-			with localcontext(EXACT):
-				result = [Use(*fields, _decimals(fields)) for fields in result]
 		return tuple(result), tuple(problems)
 
 	def _checked(self, bom: Bom) -> list[Problem]:
@@ -338,8 +332,8 @@ class Resolver:
 			problems = self._bom_problems[bom.product] = bom_problems(self.catalog, bom)
 		return problems
 
-	def _use(self, product: str, bom: Bom, line: Line, code: str, component) -> tuple:
-		"""The fields of the line's Use but its Decimal form (``_resolve`` adds it)."""
+	def _use(self, product: str, bom: Bom, line: Line, code: str, component) -> Use:
+		"""The line's Use."""
 		multiple = line.rounding_multiple
 		if multiple is None and component.whole_number:
 			multiple = ONE
@@ -355,7 +349,7 @@ class Resolver:
 		else:
 			coef = qty
 		# in Use's order: product, source, line, item, coef, setup, multiple, subassembly, non_stock
-		return (
+		return Use(
 			product,
 			bom.product,
 			line,
@@ -368,11 +362,12 @@ class Resolver:
 		)
 
 
-def _decimals(fields: tuple) -> Arithmetic | None:
-	"""The arithmetic of a use's fields (coef, setup, multiple) in exact Decimals, or None when a figure has no
-	finite expansion (inside the EXACT context, where a division that would round raises)."""
+def decimal_arithmetic(use: Use) -> Arithmetic | None:
+	"""The use's arithmetic (coef, setup, multiple) in exact Decimals, or None when a figure has no finite
+	expansion."""
 	try:
-		return Arithmetic(_decimal(fields[4]), _decimal(fields[5]), _decimal(fields[6]))
+		with localcontext(EXACT):  # a division that would round raises
+			return Arithmetic(_decimal(use.coef), _decimal(use.setup), _decimal(use.multiple))
 	except NOT_EXACT:
 		return None
 
