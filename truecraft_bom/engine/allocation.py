@@ -29,28 +29,42 @@ class Short:
 class Pools:
 	"""The pool structure of a fixed list of needs (their item options); quantities vary per call."""
 
-	def __init__(self, options: Sequence[tuple[str, ...]]):
-		self.options = [option if len(option) == 1 else tuple(dict.fromkeys(option)) for option in options]
-		# items linked by substitutes (union-find over the flexible needs only)
-		parent: dict[str, str] = {}
-
-		def find(code: str) -> str:
-			while parent.setdefault(code, code) != code:
-				parent[code] = parent[parent[code]]
-				code = parent[code]
-			return code
-
+	def __init__(self, options: Sequence[tuple[str, ...]], distinct: bool = False):
+		"""``distinct``: no option names an item twice (else repeats are dropped here)."""
+		self.options = (
+			list(options)
+			if distinct
+			else [option if len(option) == 1 else tuple(dict.fromkeys(option)) for option in options]
+		)
+		# items linked by substitutes: each item of a flexible need maps to the list of the items of its pool
+		# (one list object per pool; the smaller pool's items move when two meet)
+		pool_of: dict[str, list[str]] = {}
 		for option in self.options:
+			if len(option) == 1:
+				continue
+			pool = pool_of.get(option[0])
+			if pool is None:
+				pool = pool_of[option[0]] = [option[0]]
 			for other in option[1:]:
-				parent[find(other)] = find(option[0])
+				found = pool_of.get(other)
+				if found is None:
+					pool.append(other)
+					pool_of[other] = pool
+				elif found is not pool:
+					if len(found) > len(pool):
+						pool, found = found, pool
+					for code in found:
+						pool_of[code] = pool
+					pool.extend(found)
 		# single[item]: needs drawing only on that item, outside any pool; groups: the pools
 		self.single: dict[str, list[int]] = {}
-		groups: dict[str, list[int]] = {}
+		groups: dict[int, list[int]] = {}
 		for position, option in enumerate(self.options):
-			if option[0] in parent:
-				groups.setdefault(find(option[0]), []).append(position)
-			else:
+			pool = pool_of.get(option[0])
+			if pool is None:
 				self.single.setdefault(option[0], []).append(position)
+			else:
+				groups.setdefault(id(pool), []).append(position)
 		self.groups: list[list[int]] = list(groups.values())
 
 	def shortages(self, qtys: Sequence, available: Mapping[str, object]) -> list[Short]:

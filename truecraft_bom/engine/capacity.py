@@ -156,7 +156,7 @@ class _Scaled:
 		self.items = list(map(options_of.__getitem__, alone))  # what a shortage of each names: (its item,)
 		self.groups: list[tuple[list[int], list[tuple[str, ...]], list[int]]] = []
 		if pooled:
-			pools = Pools(list(map(options_of.__getitem__, pooled)))
+			pools = Pools(list(map(options_of.__getitem__, pooled)), distinct=True)
 			for group in pools.groups:
 				keys = [pooled[p] for p in group]
 				options = [pools.options[p] for p in group]
