@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import compress
-from operator import floordiv, gt, not_, sub
+from itertools import compress, repeat
+from operator import add, floordiv, gt, mul, not_, sub
 
 from .allocation import Pools, Short, flow_shortages
 from .errors import EngineError
@@ -218,15 +218,12 @@ class _Scaled:
 			low = 0
 		# exact explosions, from now on at most ``high`` units, need only the needs that may then be short:
 		# those whose largest possible need at ``high`` does not fit, and the pools left
-		live = [
-			k
-			for k, (limit, rate, e) in enumerate(zip(self.limits, rates, extras, strict=True))
-			if high * rate + e > limit
-		]
+		most = map(add, map(mul, repeat(high, len(rates)), rates), extras)
+		live = list(map(gt, most, self.limits))
 		self.live = (
-			[self.keys[k] for k in live],
-			[self.limits[k] for k in live],
-			[self.items[k] for k in live],
+			list(compress(self.keys, live)),
+			list(compress(self.limits, live)),
+			list(compress(self.items, live)),
 		)
 		self.narrowed = None  # made by the first exact explosion, if one is needed
 		return low, high
