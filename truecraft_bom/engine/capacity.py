@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import gc
 import math
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from operator import add, floordiv, gt, mul, not_, sub
 
 from .allocation import Pools, Short, flow_shortages
@@ -92,31 +93,46 @@ def _buildable(resolved: Resolver, code: str) -> bool:
 
 class _Stock:
 	"""Available stock of a catalog in scaled integers, made once per item and scale for all the products of a
-	call."""
+	call (each table fills itself as items are asked for)."""
 
 	def __init__(self, catalog: Catalog):
-		self.items = catalog.items
-		self._places: dict[str, int] = {}
-		self._scaled: dict[int, dict[str, int]] = {}
+		items = catalog.items
+		self.items = items
+		self._places = _Table(lambda code: _digits(items[code].available))
+		self._scaled: dict[int, _Table] = {}
 
 	def places(self, codes: set[str]) -> int:
 		"""The most digits after the point among the items' available stock (above MAX_SCALE: too many, or
 		one does not terminate)."""
-		known = self._places
-		if not known.keys() >= codes:
-			for code in codes - known.keys():
-				digits = places(self.items[code].available)
-				known[code] = MAX_SCALE + 1 if digits is None else digits
-		return max(map(known.__getitem__, codes), default=0)
+		return max(map(self._places.__getitem__, codes), default=0)
 
-	def scaled(self, codes: set[str], scale: int) -> dict[str, int]:
-		"""item -> available stock times ``10 ** scale``, for at least ``codes``."""
-		table = self._scaled.setdefault(scale, {})
-		if not table.keys() >= codes:
+	def scaled(self, scale: int) -> dict[str, int]:
+		"""item -> available stock times ``10 ** scale``."""
+		table = self._scaled.get(scale)
+		if table is None:
 			items = self.items
-			for code in codes - table.keys():
-				table[code] = scaled(items[code].available, scale)
+			table = self._scaled[scale] = _Table(lambda code: scaled(items[code].available, scale))
 		return table
+
+
+class _Table(dict):
+	"""A dict that makes a missing value with ``make(key)`` and keeps it."""
+
+	def __init__(self, make):
+		super().__init__()
+		self.make = make
+
+	def __missing__(self, key):
+		value = self[key] = self.make(key)
+		return value
+
+	def get(self, key, default=None):
+		return self[key]  # made when missing, as by []
+
+
+def _digits(value) -> int:
+	digits = places(value)
+	return MAX_SCALE + 1 if digits is None else digits
 
 
 class _Scaled:
@@ -133,13 +149,20 @@ class _Scaled:
 		flexible = list(compress(constrained, map(flexible_of.__getitem__, constrained)))
 		alone = constrained
 		pooled: list[int] = []
+		single: list[int] = []
 		linked: set[str] = set()
 		if flexible:
 			rigid = list(compress(constrained, map(not_, map(flexible_of.__getitem__, constrained))))
 			linked = set().union(*map(options_of.__getitem__, flexible))
 			in_pool = list(map(linked.__contains__, map(item_of.__getitem__, rigid)))
 			alone = list(compress(rigid, map(not_, in_pool)))
-			pooled = flexible + list(compress(rigid, in_pool))
+			pooled_rigid = list(compress(rigid, in_pool))
+			# a flexible need on items no other need draws on is alone on them (most are): no pool to solve
+			uses = Counter(chain.from_iterable(map(options_of.__getitem__, flexible)))
+			uses.update(map(item_of.__getitem__, pooled_rigid))
+			solo = [max(map(uses.__getitem__, options_of[key])) == 1 for key in flexible]
+			single = list(compress(flexible, solo))
+			pooled = list(compress(flexible, map(not_, solo))) + pooled_rigid
 		items = list(map(item_of.__getitem__, alone))
 		codes = set(items)
 		self.ok = len(codes) == len(items)  # else several needs on one item: left to the general path
@@ -150,10 +173,15 @@ class _Scaled:
 			self.ok = False
 			return
 		self.scale = max(self.scale, digits)
-		self.available = available = stock.scaled(codes, self.scale)
+		self.available = available = stock.scaled(self.scale)
 		self.keys = alone  # leaf numbers of the needs compared alone
 		self.limits = list(map(available.__getitem__, items))  # what each may take
 		self.items = list(map(options_of.__getitem__, alone))  # what a shortage of each names: (its item,)
+		for key in single:  # it may take all of its items
+			options = options_of[key]
+			self.keys.append(key)
+			self.limits.append(sum(map(available.__getitem__, options)))
+			self.items.append(tuple(sorted(options)))
 		self.groups: list[tuple[list[int], list[tuple[str, ...]], list[int]]] = []
 		if pooled:
 			pools = Pools(list(map(options_of.__getitem__, pooled)), distinct=True)
