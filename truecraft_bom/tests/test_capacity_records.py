@@ -322,6 +322,21 @@ class TestQueue(CapacityTestCase):
 		refresh.drain()
 		self.assertEqual(self.capacities()[SOAP], 52)
 
+	def test_redis_emptied_before_the_job_ran_is_caught_up_by_the_hourly_backstop(self):
+		# Redis keeps what is pending (and the structure cache): emptied or restarted between a stock movement
+		# and its refresh job, the pending items are lost, and the record stays behind until the hourly
+		# backstop rebuilds every record from the database
+		f.issue(LAV, 1)
+		commit()
+		self.assertEqual(refresh.pending()[refresh.MOVED], {LAV})
+		frappe.cache.delete_keys("")  # every key of this site
+		self.assertEqual(refresh.pending()[refresh.MOVED], set())
+		refresh.drain()
+		self.assertEqual(self.capacities()[SOAP], 53)  # behind: 52 can be made now
+		refresh.hourly()  # tests: the rebuild runs at once
+		self.assertEqual(self.capacities()[SOAP], 52)
+		self.assert_records_equal_api()
+
 
 class TestChannelSync(CapacityTestCase):
 	def test_capacities_returns_records_changed_since_a_time(self):
