@@ -80,6 +80,7 @@ def setup(run: str) -> dict:
 	doc.api_secret = secret
 	doc.save(ignore_permissions=True)
 	company = f.company()
+	customer = f.customer()  # made before the commit below on a site that has none yet
 	values = frappe.get_cached_value(
 		"Company",
 		company,
@@ -95,7 +96,7 @@ def setup(run: str) -> dict:
 		"wip": f.warehouse("TrueCraft WIP"),
 		"stocked": stocked,
 		"token": f"token {doc.api_key}:{secret}",
-		"customer": f.customer(),
+		"customer": customer,
 		"company": company,
 		"warehouse": f.warehouse(),
 		"company_values": values,
