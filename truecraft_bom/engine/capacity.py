@@ -297,9 +297,12 @@ def _greedy(order, options, qtys, available) -> bool:
 			have = left.get(code)
 			if have is None:
 				have = available[code]
-			take = min(have, need)
-			left[code] = have - take
-			need -= take
+			if have < need:
+				left[code] = 0
+				need -= have
+			else:
+				left[code] = have - need
+				need = 0
 		if need:
 			return False
 	return True

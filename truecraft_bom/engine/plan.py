@@ -26,6 +26,7 @@ from decimal import Decimal, Inexact
 from fractions import Fraction
 from functools import cached_property
 from itertools import chain
+from operator import attrgetter
 from typing import NamedTuple
 
 from . import errors as E
@@ -133,16 +134,31 @@ class Plan:
 	):
 		self.roots = roots
 		self.nodes: list[str] = [node.code for node in nodes]
-		self.index = dict(zip(self.nodes, range(len(nodes)), strict=True))
 		self.leaf_ids = leaf_ids  # Plans' number of each of ``leaves``
-		self.leaves: list[Leaf] = list(map(owner.leaf_list.__getitem__, leaf_ids))
 		self._structure = nodes
-		self.decimal = all(node.decimal for node in nodes)
-		self._root_positions = frozenset(self.index[root] for root in roots)
 		self._owner = owner
 		self._include_optional = include_optional
 		self._scaled_nodes: list[ScaledNode] | None = None
 		self._rows: dict[int, list[tuple]] = {}
+
+	# what the general (Decimal, Fraction) runs and the callers read; a capacity search in scaled integers
+	# reads none of it, so it is made when first asked
+	@cached_property
+	def index(self) -> dict[str, int]:
+		"""Position of each product in ``nodes``."""
+		return dict(zip(self.nodes, range(len(self.nodes)), strict=True))
+
+	@cached_property
+	def leaves(self) -> list[Leaf]:
+		return list(map(self._owner.leaf_list.__getitem__, self.leaf_ids))
+
+	@cached_property
+	def decimal(self) -> bool:
+		return all(node.decimal for node in self._structure)
+
+	@cached_property
+	def _root_positions(self) -> frozenset[int]:
+		return frozenset(self.index[root] for root in self.roots)
 
 	def run(
 		self, demands: Mapping[str, object], available: Mapping[str, object] | None = None, linear=False
@@ -508,7 +524,7 @@ class Plans:
 			if not self.resolver.has_bom(root):
 				raise NoBomError(root)
 		nodes = [self._nodes[code, include_optional] for code in self._topological(roots, include_optional)]
-		leaf_ids = list(dict.fromkeys(chain.from_iterable(node.leaf_ids for node in nodes)))
+		leaf_ids = list(dict.fromkeys(chain.from_iterable(map(attrgetter("leaf_ids"), nodes))))
 		return Plan(roots, nodes, leaf_ids, self, include_optional)
 
 	def _topological(self, roots, include_optional: bool) -> list[str]:
