@@ -277,8 +277,21 @@ def _start():
 	if frappe.cache.set(_key(VERSION_KEY), 0, nx=True):
 		frappe.cache.set(_key(EPOCH_KEY), secrets.token_hex(8))
 		frappe.cache.delete(_key(LOG_KEY))  # numbered in the old count
+		_rebuild_capacities()
 	else:
 		frappe.cache.set(_key(EPOCH_KEY), secrets.token_hex(8), nx=True)
+
+
+def _rebuild_capacities():
+	"""Redis held no counter: first use, or Redis was emptied (flushed, restarted) and with it the capacity
+	refreshes it held pending. Every Production Capacity record is rebuilt (one job), so that none stays behind
+	until the hourly backstop. Never fails the caller (a sale that found Redis empty)."""
+	from truecraft_bom import refresh
+
+	try:
+		refresh.rebuild()
+	except Exception:
+		frappe.log_error(title="Production Capacity: could not queue a rebuild")
 
 
 def _record(change: list) -> int:

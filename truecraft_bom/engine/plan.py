@@ -293,21 +293,26 @@ class Plan:
 		surplus = dict.fromkeys(self.nodes, 0)
 		per_unit = dict.fromkeys(self.leaf_ids, 0)
 		extra = dict.fromkeys(self.leaf_ids, 0)
-		for code, sub_plain, sub, leaf_plain, leaf, factor in rows:
+		nodes = self._scaled_nodes
+		for (code, sub_plain, _sub, leaf_plain, _leaf, factor), node in zip(rows, nodes, strict=True):
 			d = demand[code]
 			e = surplus[code]
 			for target, coef in sub_plain:
 				demand[target] += coef * d
 				surplus[target] += coef * e
-			for target, coef, setup, multiple in sub:
+			for target, coef, slack, bump in node.sub_slack:
 				demand[target] += coef * d
-				surplus[target] += coef * e + setup * factor + (multiple * factor - 1 if multiple else 0)
-			for target, coef in leaf_plain:
+				surplus[target] += coef * e + slack * factor - bump
+			if e:
+				for target, coef in leaf_plain:
+					per_unit[target] += coef * d
+					extra[target] += coef * e
+			else:  # the root: nothing added above it
+				for target, coef in leaf_plain:
+					per_unit[target] += coef * d
+			for target, coef, slack, bump in node.leaf_slack:
 				per_unit[target] += coef * d
-				extra[target] += coef * e
-			for target, coef, setup, multiple in leaf:
-				per_unit[target] += coef * d
-				extra[target] += coef * e + setup * factor + (multiple * factor - 1 if multiple else 0)
+				extra[target] += coef * e + slack * factor - bump
 		return per_unit, extra
 
 	def _prepare(self, demands: Mapping[str, int], scale: int, demand: dict[str, int]) -> list[tuple]:
@@ -648,6 +653,8 @@ class Plans:
 			sub,
 			leaf_plain,
 			leaf,
+			tuple(_slack(step) for step in sub),
+			tuple(_slack(step) for step in leaf),
 		)
 
 
@@ -671,3 +678,11 @@ class ScaledNode(NamedTuple):
 	# the same for the leaf lines whose leaf limits capacity (the others are left out)
 	leaf_plain: tuple[tuple[int, int], ...]
 	leaf: tuple[Step, ...]
+	# ``sub`` and ``leaf`` for ``Plan.estimate_scaled``: (target, coef, setup + multiple, 1 if rounded else 0),
+	# the most a line adds above its proportional part being ``(setup + multiple) * factor - 1``
+	sub_slack: tuple[tuple[str, int, int, int], ...]
+	leaf_slack: tuple[tuple[int, int, int, int], ...]
+
+
+def _slack(step: Step) -> tuple:
+	return (step.target, step.coef, step.setup + step.multiple, 1 if step.multiple else 0)
