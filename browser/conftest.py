@@ -35,7 +35,13 @@ REALTIME = re.compile(r"socket\.io|websocket|realtime", re.IGNORECASE)
 # Known errors of Frappe's own desk, not of this app (each narrowly, with the upstream report):
 # - frappe-charts redraws, on resize, a chart a refreshed query report has already replaced with a new one, and
 #   fails to remove its old <svg> (https://github.com/frappe/charts/issues/368): nothing the user sees.
+# - frappe-charts redraws a chart whose container has just been hidden (its page left for another) at a
+#   width below zero, and the browser refuses the negative <rect> width
+#   (https://github.com/frappe/charts/issues/295, #121): nothing the user sees.
 KNOWN_UPSTREAM = re.compile(r"Failed to execute 'removeChild' on 'Node'[\s\S]*ResizeObserver\.boundDrawFn")
+KNOWN_UPSTREAM_CONSOLE = re.compile(
+	r"^Error: <rect> attribute width: A negative value is not valid\. \(\"-\d+(\.\d+)?\"\)$"
+)
 # Dialog titles that are errors whatever their colour.
 ERROR_TITLES = ("not permitted", "error", "server error", "insufficient permission", "validation")
 
@@ -81,6 +87,8 @@ class Guard:
 			return
 		where = (message.location or {}).get("url", "")
 		if REALTIME.search(message.text) or REALTIME.search(where):
+			return
+		if KNOWN_UPSTREAM_CONSOLE.search(message.text) and "/assets/frappe/dist/js/desk.bundle" in where:
 			return
 		self.problems.append(f"console error: {message.text} ({where})")
 
