@@ -182,7 +182,8 @@ class _Scaled:
 			self.keys.append(key)
 			self.limits.append(sum(map(available.__getitem__, options)))
 			self.items.append(tuple(sorted(options)))
-		self.groups: list[tuple[list[int], list[tuple[str, ...]], list[int]]] = []
+		# (keys, options, order, what all the pool's items hold) per pool of several needs
+		self.groups: list[tuple[list[int], list[tuple[str, ...]], list[int], int]] = []
 		if pooled:
 			pools = Pools(list(map(options_of.__getitem__, pooled)), distinct=True)
 			for group in pools.groups:
@@ -194,12 +195,13 @@ class _Scaled:
 					self.items.append(tuple(sorted(options[0])))
 				else:
 					order = sorted(range(len(group)), key=lambda k: len(options[k]))
-					self.groups.append((keys, options, order))
+					pooled_stock = sum(map(available.__getitem__, set().union(*options)))
+					self.groups.append((keys, options, order, pooled_stock))
 
 	def shortages(self, item: str, n: int) -> list[Short]:
 		"""What is short for one build of n (empty: feasible), as ``Pools.shortages`` finds it."""
 		if self.narrowed is None:
-			leaves = self.live[0] + [key for keys, _options, _order in self.groups for key in keys]
+			leaves = self.live[0] + [key for group in self.groups for key in group[0]]
 			self.narrowed = self.plan.narrowed(self.scale, leaves)
 		needs = self.plan.run_scaled({item: n}, self.scale, self.narrowed)
 		keys, limits, items = self.live
@@ -209,7 +211,7 @@ class _Scaled:
 			for k in compress(range(len(wanted)), map(gt, wanted, limits)):
 				shorts.append(Short(items[k], fraction(wanted[k]), fraction(limits[k])))
 		available = self.available
-		for keys, options, order in self.groups:
+		for keys, options, order, _stock in self.groups:
 			qtys = list(map(needs.__getitem__, keys))
 			if not _greedy(order, options, qtys, available):
 				shorts.extend(flow_shortages(options, qtys, available))
@@ -223,22 +225,27 @@ class _Scaled:
 		self.rates = rates = list(map(per_unit.__getitem__, self.keys))
 		self.extras = extras = list(map(extra.__getitem__, self.keys))
 		available = self.available
-		self.group_rates = []
 		highs = [min(map(floordiv, self.limits, rates), default=None)]
-		for keys, options, _order in self.groups:
-			codes = set().union(*options)
-			group_rates = (list(map(per_unit.__getitem__, keys)), list(map(extra.__getitem__, keys)))
-			self.group_rates.append(group_rates)
-			highs.append(sum(available[code] for code in codes) // sum(group_rates[0]))
+		self.group_rates: list[tuple[list[int], list[int]]] = []
+		if self.groups:
+			self.group_rates = [
+				(list(map(per_unit.__getitem__, group[0])), list(map(extra.__getitem__, group[0])))
+				for group in self.groups
+			]
+			highs.extend(
+				group[3] // sum(group_rates[0])
+				for group, group_rates in zip(self.groups, self.group_rates, strict=True)
+			)
 		high = int(min(bound for bound in highs if bound is not None)) + 1
-		# a pool whose most possible needs fit even at high is never short below it: no need to check it again
-		pools = [
-			(group, group_rates)
-			for group, group_rates in zip(self.groups, self.group_rates, strict=True)
-			if not _fits(group, group_rates, high, available)
-		]
-		self.groups = [group for group, _rates in pools]
-		self.group_rates = [group_rates for _group, group_rates in pools]
+		if self.groups:
+			# a pool whose most possible needs fit even at high is never short below it: not checked again
+			pools = [
+				(group, group_rates)
+				for group, group_rates in zip(self.groups, self.group_rates, strict=True)
+				if not _fits(group, group_rates, high, available)
+			]
+			self.groups = [group for group, _rates in pools]
+			self.group_rates = [group_rates for _group, group_rates in pools]
 		# the largest n whose most possible needs fit, each on its own item
 		fits = min(map(floordiv, map(sub, self.limits, extras), rates), default=high - 1)
 		low = max(0, min(fits, high - 1))
@@ -280,10 +287,26 @@ class _Scaled:
 
 
 def _fits(group, group_rates, n: int, available) -> bool:
-	"""Whether a pool's most possible needs for a build of n fit (the greedy proof)."""
-	_keys, options, order = group
+	"""Whether a pool's most possible needs for a build of n fit: ``_greedy`` on them, made as it goes."""
+	_keys, options, order, _stock = group
 	rates, extras = group_rates
-	return _greedy(order, options, [n * rate + e for rate, e in zip(rates, extras, strict=True)], available)
+	left: dict[str, int] = {}
+	for k in order:
+		need = n * rates[k] + extras[k]
+		for code in options[k]:
+			have = left.get(code)
+			if have is None:
+				have = available[code]
+			if have < need:
+				left[code] = 0
+				need -= have
+			else:
+				left[code] = have - need
+				need = 0
+				break
+		if need:
+			return False
+	return True
 
 
 def _greedy(order, options, qtys, available) -> bool:
