@@ -222,8 +222,8 @@ class _Scaled:
 		from the proportional part of the requirements and the most that setups and rounding add to it
 		(``Plan.estimate_scaled``). Capacity lies in [low, high)."""
 		per_unit, extra = self.plan.estimate_scaled(item, self.scale)
-		self.rates = rates = list(map(per_unit.__getitem__, self.keys))
-		self.extras = extras = list(map(extra.__getitem__, self.keys))
+		rates = list(map(per_unit.__getitem__, self.keys))
+		extras = list(map(extra.__getitem__, self.keys))
 		available = self.available
 		highs = [min(map(floordiv, self.limits, rates), default=None)]
 		self.group_rates: list[tuple[list[int], list[int]]] = []
@@ -246,20 +246,22 @@ class _Scaled:
 			]
 			self.groups = [group for group, _rates in pools]
 			self.group_rates = [group_rates for _group, group_rates in pools]
-		# the largest n whose most possible needs fit, each on its own item
-		fits = min(map(floordiv, map(sub, self.limits, extras), rates), default=high - 1)
-		low = max(0, min(fits, high - 1))
-		if low and not self._groups_fit(low):
-			low = 0
 		# exact explosions, from now on at most ``high`` units, need only the needs that may then be short:
 		# those whose largest possible need at ``high`` does not fit, and the pools left
 		most = map(add, map(mul, repeat(high, len(rates)), rates), extras)
 		live = list(map(gt, most, self.limits))
-		self.live = (
+		self.live = keys, limits, _items = (
 			list(compress(self.keys, live)),
 			list(compress(self.limits, live)),
 			list(compress(self.items, live)),
 		)
+		self.live_rates = live_rates = list(map(per_unit.__getitem__, keys))
+		self.live_extras = live_extras = list(map(extra.__getitem__, keys))
+		# the largest n whose most possible needs fit, each on its own item (the others fit even at ``high``)
+		fits = min(map(floordiv, map(sub, limits, live_extras), live_rates), default=high - 1)
+		low = max(0, min(fits, high - 1))
+		if low and not self._groups_fit(low):
+			low = 0
 		self.narrowed = None  # made by the first exact explosion, if one is needed
 		return low, high
 
@@ -275,7 +277,8 @@ class _Scaled:
 		"""What is short for a build of n when the estimates of ``bracket`` tell it exactly (every need either
 		short at its least or fitting at its most, and every pool fitting), else None."""
 		short: set[str] = set()
-		for limit, rate, e, items in zip(self.limits, self.rates, self.extras, self.items, strict=True):
+		_keys, limits, items_of = self.live  # the others fit at their most even at ``high`` >= n
+		for limit, rate, e, items in zip(limits, self.live_rates, self.live_extras, items_of, strict=True):
 			least = n * rate
 			if least > limit:
 				short.update(items)
