@@ -602,22 +602,31 @@ class Plans:
 		height = need = own = 0
 		lines = []
 		children = iter(node.children)
+		# (comparisons written out: this loop runs for every line of the catalog)
 		for use in node.uses:
 			if use.subassembly:
 				child = self._scaled[next(children), optional]
 				if child is None:
 					return None
 				below = child.height
-				need = max(need, child.need)
+				if child.need > need:
+					need = child.need
 			else:
 				below = 0
-			height = max(height, places(use.coef) + below)
+			digits = places(use.coef) + below
+			if digits > height:
+				height = digits
 			# most lines have no setup and round to whole units or not at all
 			if use.setup is not ZERO:
-				own = max(own, below + places(use.setup))
+				digits = below + places(use.setup)
+				if digits > own:
+					own = digits
 			if use.multiple is not None and use.multiple is not ONE:
-				own = max(own, below + places(use.multiple))
-			own = max(own, below)
+				digits = below + places(use.multiple)
+				if digits > own:
+					own = digits
+			if below > own:
+				own = below
 			lines.append((use, below))
 		need = max(need, own, height)
 		if need > MAX_SCALE:
