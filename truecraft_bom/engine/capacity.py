@@ -194,7 +194,10 @@ class _Scaled:
 					self.limits.append(sum(available[code] for code in options[0]))
 					self.items.append(tuple(sorted(options[0])))
 				else:
-					order = sorted(range(len(group)), key=lambda k: len(options[k]))
+					if len(group) == 2:  # most pools: a flexible line and a line on one of its items
+						order = [0, 1] if len(options[0]) <= len(options[1]) else [1, 0]
+					else:
+						order = sorted(range(len(group)), key=lambda k: len(options[k]))
 					pooled_stock = sum(map(available.__getitem__, set().union(*options)))
 					self.groups.append((keys, options, order, pooled_stock))
 

@@ -289,10 +289,10 @@ class Plan:
 		and what a sub-assembly line adds is carried down its sub-assembly's lines like demand.
 		"""
 		demand = dict.fromkeys(self.nodes, 0)
+		surplus = demand.copy()
 		rows = self._prepare({root: 1}, scale, demand)
-		surplus = dict.fromkeys(self.nodes, 0)
 		per_unit = dict.fromkeys(self.leaf_ids, 0)
-		extra = dict.fromkeys(self.leaf_ids, 0)
+		extra = per_unit.copy()
 		nodes = self._scaled_nodes
 		for (code, sub_plain, _sub, leaf_plain, _leaf, factor), node in zip(rows, nodes, strict=True):
 			d = demand[code]
