@@ -74,11 +74,7 @@ def setup(run: str) -> dict:
 		f"load-{run.lower()}@truecraft.example",
 		["Accounts User", "Sales User", "Stock User", "Manufacturing User"],
 	)
-	secret = frappe.generate_hash(length=15)
-	doc = frappe.get_doc("User", user)
-	doc.api_key = frappe.generate_hash(length=15)
-	doc.api_secret = secret
-	doc.save(ignore_permissions=True)
+	token = f.api_token(user)
 	company = f.company()
 	customer = f.customer()  # made before the commit below on a site that has none yet
 	values = frappe.get_cached_value(
@@ -95,7 +91,7 @@ def setup(run: str) -> dict:
 		"candles": candles,
 		"wip": f.warehouse("TrueCraft WIP"),
 		"stocked": stocked,
-		"token": f"token {doc.api_key}:{secret}",
+		"token": token,
 		"customer": customer,
 		"company": company,
 		"warehouse": f.warehouse(),

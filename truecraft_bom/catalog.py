@@ -102,24 +102,13 @@ class Structure:
 	def _uses(self) -> dict[str, set[str]]:
 		"""product -> the other items its build involves (sub-assemblies, materials, substitutes)."""
 		catalog = self.catalog
-		candidates = set(catalog.boms)
-		frontier = list(candidates)
-		while frontier:  # variants (of variants) of anything with a BOM may inherit its lines
-			for variant in catalog.variants(frontier.pop()):
-				if variant not in candidates:
-					candidates.add(variant)
-					frontier.append(variant)
+		# variants (of variants) of anything with a BOM may inherit its lines
+		candidates = _with_variants(catalog, catalog.boms)
 		uses: dict[str, set[str]] = {}
 		for code in sorted(candidates):
-			item = catalog.items.get(code)
-			if item is None or item.has_variants:
-				continue
-			try:
-				uses[code] = engine.items_used(catalog, code) - {code}
-			except engine.NoBomError:
-				continue
-			except engine.EngineError:
-				uses[code] = set()  # a product whose BOM cannot be resolved: its record says why
+			found = _items_used(catalog, code)
+			if found is not None:
+				uses[code] = found
 		self.__dict__["_uses"] = uses  # what cached_property would store, in time for _share to see it
 		_share(self)
 		return uses
@@ -413,18 +402,38 @@ def _apply(base: Structure, changes: list[list], version: tuple[bytes, int]) -> 
 	return updated
 
 
+def _with_variants(catalog: Catalog, codes: Iterable[str]) -> set[str]:
+	"""``codes`` and their variants, and the variants of those, at any depth."""
+	found = set(codes)
+	frontier = list(found)
+	while frontier:
+		for variant in catalog.variants(frontier.pop()):
+			if variant not in found:
+				found.add(variant)
+				frontier.append(variant)
+	return found
+
+
+def _items_used(catalog: Catalog, code: str) -> set[str] | None:
+	"""The other items the product's build involves; None when ``code`` is not a product (no item, a
+	template, nothing to build). A product whose BOM cannot be resolved uses nothing: its record says why."""
+	item = catalog.items.get(code)
+	if item is None or item.has_variants:
+		return None
+	try:
+		return engine.items_used(catalog, code) - {code}
+	except engine.NoBomError:
+		return None
+	except engine.EngineError:
+		return set()
+
+
 def _update_uses(base: Structure, updated: Structure, changed: set[str]):
 	"""``updated``'s where-used index from ``base``'s: the products whose builds involve a changed item, the
 	changed items and their variants (at any depth) are asked to the engine again, the others kept."""
 	catalog = updated.catalog
 	old_uses: dict[str, set[str]] = base.__dict__["_uses"]
-	affected = set(changed)
-	frontier = list(changed)
-	while frontier:  # variants (of variants) inherit the changed templates' lines
-		for variant in catalog.variants(frontier.pop()):
-			if variant not in affected:
-				affected.add(variant)
-				frontier.append(variant)
+	affected = _with_variants(catalog, changed)  # variants (of variants) inherit the changed templates' lines
 	used_by = base.__dict__.get("used_by")
 	if used_by is None:
 		users = {product for product, codes in old_uses.items() if not codes.isdisjoint(affected)}
@@ -438,15 +447,10 @@ def _update_uses(base: Structure, updated: Structure, changed: set[str]):
 		if index is not None:
 			for code in old:
 				index[code].discard(product)
-		item = catalog.items.get(product)
-		if item is None or item.has_variants:
+		found = _items_used(catalog, product)
+		if found is None:
 			continue
-		try:
-			uses[product] = engine.items_used(catalog, product) - {product}
-		except engine.NoBomError:
-			continue
-		except engine.EngineError:
-			uses[product] = set()
+		uses[product] = found
 		if index is not None:
 			for code in uses[product]:
 				index.setdefault(code, set()).add(product)

@@ -293,26 +293,10 @@ class _Scaled:
 
 
 def _fits(group, group_rates, n: int, available) -> bool:
-	"""Whether a pool's most possible needs for a build of n fit: ``_greedy`` on them, made as it goes."""
+	"""Whether a pool's most possible needs for a build of n fit (the greedy proof)."""
 	_keys, options, order, _stock = group
 	rates, extras = group_rates
-	left: dict[str, int] = {}
-	for k in order:
-		need = n * rates[k] + extras[k]
-		for code in options[k]:
-			have = left.get(code)
-			if have is None:
-				have = available[code]
-			if have < need:
-				left[code] = 0
-				need -= have
-			else:
-				left[code] = have - need
-				need = 0
-				break
-		if need:
-			return False
-	return True
+	return _greedy(order, options, [n * rate + e for rate, e in zip(rates, extras, strict=True)], available)
 
 
 def _greedy(order, options, qtys, available) -> bool:

@@ -426,6 +426,37 @@ def make_work_order(item: str, bom: str, qty: float = 1, *, submit: bool = True)
 	return doc
 
 
+def api_token(user: str) -> str:
+	"""An ``Authorization`` header value for ``user`` (a new API secret; the key is kept when it has one)."""
+	secret = frappe.generate_hash(length=15)
+	doc = frappe.get_doc("User", user)
+	doc.api_key = doc.api_key or frappe.generate_hash(length=15)
+	doc.api_secret = secret
+	doc.save(ignore_permissions=True)
+	return f"token {doc.api_key}:{secret}"
+
+
+def made_to_order_soap(prefix: str, oil_in_stock: float, rate: float = 1) -> tuple[str, str]:
+	"""(oil, soap): a soap made at sale from one unit of oil, with ``oil_in_stock`` received; sales deplete."""
+	run = frappe.generate_hash(length=6).upper()
+	oil, soap = f"{prefix}-OIL-{run}", f"{prefix}-SOAP-{run}"
+	make_item(oil, stock_uom="Kg", rate=rate)
+	make_item(soap, tc_deplete_on_sale=1)
+	make_bom(soap, [{"item_code": oil, "qty": 1}])
+	receive(oil, oil_in_stock, rate=rate)
+	set_settings(deplete_on_sale=1, use_finished_stock=1, source_warehouse=None)
+	return oil, soap
+
+
+def cancel_submitted(doctype: str, names) -> None:
+	"""Cancel those of ``names`` that are submitted, in that order, and commit (tests that commit clean up)."""
+	for name in names:
+		doc = frappe.get_doc(doctype, name)
+		if doc.docstatus == 1:
+			doc.cancel()
+	frappe.db.commit()
+
+
 class Rest:
 	"""Requests to this site's REST API as ``user`` (API key authentication), through Frappe's WSGI app.
 
@@ -436,13 +467,8 @@ class Rest:
 
 	def __init__(self, user: str):
 		self.user = user
-		secret = frappe.generate_hash(length=15)
-		doc = frappe.get_doc("User", user)
-		doc.api_key = doc.api_key or frappe.generate_hash(length=15)
-		doc.api_secret = secret
-		doc.save(ignore_permissions=True)
 		self.headers = {
-			"Authorization": f"token {doc.api_key}:{secret}",
+			"Authorization": api_token(user),
 			"X-Frappe-Site-Name": frappe.local.site,
 			"Accept": "application/json",
 		}

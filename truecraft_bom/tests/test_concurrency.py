@@ -56,13 +56,7 @@ def submit_at_once(doctype: str, names: list[str], in_turn: bool = False) -> dic
 
 class TestConcurrentSales(FrappeTestCase):
 	def test_two_sales_for_the_last_units_never_oversell(self):
-		run = frappe.generate_hash(length=6).upper()
-		oil, soap = f"RACE-OIL-{run}", f"RACE-SOAP-{run}"
-		f.make_item(oil, stock_uom="Kg", rate=1)
-		f.make_item(soap, tc_deplete_on_sale=1)
-		f.make_bom(soap, [{"item_code": oil, "qty": 1}])
-		f.receive(oil, 5, rate=1)
-		f.set_settings(deplete_on_sale=1, use_finished_stock=1, source_warehouse=None)
+		oil, soap = f.made_to_order_soap("RACE", 5)
 		invoices = [f.make_sales_invoice([(soap, 4, 10)], submit=False).name for _ in range(2)]
 		frappe.db.commit()
 
@@ -83,24 +77,14 @@ class TestConcurrentSales(FrappeTestCase):
 				1,
 			)
 		finally:
-			for name in invoices:
-				invoice = frappe.get_doc("Sales Invoice", name)
-				if invoice.docstatus == 1:
-					invoice.cancel()
-			frappe.db.commit()
+			f.cancel_submitted("Sales Invoice", invoices)
 		self.assertEqual(flt(f.stock(oil)), 5)
 
 	def test_two_first_sales_of_a_new_product_both_go_through(self):
 		# The product has no stock row yet in the selling warehouse. The second sale read the database before
 		# the first committed; it used to fail with "Bin ... does not exist" (HTTP 404): ERPNext, reading
 		# without a lock in that older snapshot, found no row, and could not insert one either.
-		run = frappe.generate_hash(length=6).upper()
-		oil, soap = f"FIRST-OIL-{run}", f"FIRST-SOAP-{run}"
-		f.make_item(oil, stock_uom="Kg", rate=1)
-		f.make_item(soap, tc_deplete_on_sale=1)
-		f.make_bom(soap, [{"item_code": oil, "qty": 1}])
-		f.receive(oil, 8, rate=1)
-		f.set_settings(deplete_on_sale=1, use_finished_stock=1, source_warehouse=None)
+		oil, soap = f.made_to_order_soap("FIRST", 8)
 		first, second = (f.make_sales_invoice([(soap, 4, 10)], submit=False).name for _ in range(2))
 		self.assertFalse(frappe.db.exists("Bin", {"item_code": soap}))
 		frappe.db.commit()
@@ -113,11 +97,7 @@ class TestConcurrentSales(FrappeTestCase):
 			self.assertEqual(f.stock(soap), 0)  # made and sold, twice
 			self.assertEqual(frappe.db.count("Bin", {"item_code": soap}), 1)
 		finally:
-			for name in (second, first):
-				invoice = frappe.get_doc("Sales Invoice", name)
-				if invoice.docstatus == 1:
-					invoice.cancel()
-			frappe.db.commit()
+			f.cancel_submitted("Sales Invoice", (second, first))
 		self.assertEqual(flt(f.stock(oil)), 8)
 
 	def test_three_work_orders_for_two_units_reserve_two(self):
@@ -152,9 +132,5 @@ class TestConcurrentSales(FrappeTestCase):
 				len(submitted),
 			)
 		finally:
-			for name in orders:
-				order = frappe.get_doc("Work Order", name)
-				if order.docstatus == 1:
-					order.cancel()
-			frappe.db.commit()
+			f.cancel_submitted("Work Order", orders)
 		self.assertFalse(reservation.held_by_orders([wax]))

@@ -34,19 +34,8 @@ def wait_until(condition, what: str):
 
 class TestFaults(FrappeTestCase):
 	def test_a_worker_killed_mid_sale_leaves_nothing_half_posted(self):
-		run = frappe.generate_hash(length=6).upper()
-		oil, soap = f"FAULT-OIL-{run}", f"FAULT-SOAP-{run}"
-		f.make_item(oil, stock_uom="Kg", rate=2)
-		f.make_item(soap, tc_deplete_on_sale=1)
-		f.make_bom(soap, [{"item_code": oil, "qty": 1}])
-		f.receive(oil, 5, rate=2)
-		f.set_settings(deplete_on_sale=1, use_finished_stock=1, source_warehouse=None)
-		user = frappe.get_doc("User", "Administrator")
-		secret = frappe.generate_hash(length=15)
-		user.api_key = user.api_key or frappe.generate_hash(length=15)
-		user.api_secret = secret
-		user.save(ignore_permissions=True)
-		token = f"token {user.api_key}:{secret}"
+		oil, soap = f.made_to_order_soap("FAULT", 5, rate=2)
+		token = f.api_token("Administrator")
 		invoice = f.make_sales_invoice([(soap, 2, 10)], submit=False).as_dict()
 		invoice = {
 			key: value for key, value in invoice.items() if key not in ("name", "creation", "modified")

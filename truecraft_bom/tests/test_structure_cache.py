@@ -5,7 +5,7 @@ from unittest.mock import patch
 
 import frappe
 
-from truecraft_bom import api, catalog
+from truecraft_bom import api, catalog, engine
 from truecraft_bom.tests import factories as f
 
 
@@ -60,6 +60,30 @@ class TestStructureCache(f.TrueCraftTestCase):
 				{"SC-WAX": 6, "SC-OIL": 2, "SC-JAR": 2},
 			)
 			same_as_full(self, seen)
+
+	def test_a_change_keeps_the_engines_work_on_what_it_cannot_reach(self):
+		compiled = engine.plans(self.first.catalog)
+		candle, core = compiled.node("SC-CANDLE"), compiled.node("SC-CORE")
+		with other_process():
+			f.make_item("SC-LAMP")
+			f.make_bom("SC-LAMP", [{"item_code": "SC-OIL", "qty": 1}])
+			with no_full_load():
+				seen = catalog.structure()
+			# a new product that shares nothing with the candle: the candle is not compiled again
+			self.assertIs(engine.plans(seen.catalog).node("SC-CANDLE"), candle)
+			self.assertIs(engine.plans(seen.catalog).node("SC-CORE"), core)
+			f.make_bom("SC-CORE", [{"item_code": "SC-WAX", "qty": 4}, {"item_code": "SC-WICK", "qty": 1}])
+			with no_full_load():
+				again = catalog.structure()
+			# the core changed: it and the candle built from it are compiled again, with the new lines
+			self.assertIsNot(engine.plans(again.catalog).node("SC-CORE"), core)
+			self.assertIsNot(engine.plans(again.catalog).node("SC-CANDLE"), candle)
+			result = api.explode("SC-CANDLE", qty=2)
+			self.assertEqual(
+				{r["item_code"]: float(r["qty"]) for r in result["requirements"]},
+				{"SC-WAX": 8, "SC-WICK": 2, "SC-JAR": 2},
+			)
+			same_as_full(self, again)
 
 	def test_an_alternative_reaches_the_lines_that_name_its_item(self):
 		with other_process():
