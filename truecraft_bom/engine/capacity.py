@@ -146,9 +146,10 @@ class _Scaled:
 	def __init__(self, plan: Plan, compiled: Plans, constrained: list[int], stock: _Stock):
 		self.plan = plan
 		flexible_of, options_of, item_of = compiled.leaf_flexible, compiled.leaf_options, compiled.leaf_item
+		self.options_of = options_of
 		flexible = list(compress(constrained, map(flexible_of.__getitem__, constrained)))
 		alone = constrained
-		pooled: list[int] = []
+		pooled_rigid: list[int] = []
 		single: list[int] = []
 		linked: set[str] = set()
 		if flexible:
@@ -162,7 +163,6 @@ class _Scaled:
 			uses.update(map(item_of.__getitem__, pooled_rigid))
 			solo = [max(map(uses.__getitem__, options_of[key])) == 1 for key in flexible]
 			single = list(compress(flexible, solo))
-			pooled = list(compress(flexible, map(not_, solo))) + pooled_rigid
 		items = list(map(item_of.__getitem__, alone))
 		codes = set(items)
 		self.ok = len(codes) == len(items)  # else several needs on one item: left to the general path
@@ -182,24 +182,30 @@ class _Scaled:
 			self.keys.append(key)
 			self.limits.append(sum(map(available.__getitem__, options)))
 			self.items.append(tuple(sorted(options)))
+		# the needs linked by substitutes: rigid ones first (the greedy proof's order); made into pools only
+		# when one greedy pass over them all cannot prove they fit (``bracket``)
+		self.pooled = pooled_rigid + list(compress(flexible, map(not_, solo))) if flexible else []
 		# (keys, options, order, what all the pool's items hold) per pool of several needs
 		self.groups: list[tuple[list[int], list[tuple[str, ...]], list[int], int]] = []
-		if pooled:
-			pools = Pools(list(map(options_of.__getitem__, pooled)), distinct=True)
-			for group in pools.groups:
-				keys = [pooled[p] for p in group]
-				options = [pools.options[p] for p in group]
-				if len(group) == 1:  # a need alone on its items: it may take all of them
-					self.keys.append(keys[0])
-					self.limits.append(sum(available[code] for code in options[0]))
-					self.items.append(tuple(sorted(options[0])))
+
+	def _pools(self) -> None:
+		"""Split the linked needs into their pools (``groups``)."""
+		pooled, available = self.pooled, self.available
+		pools = Pools(list(map(self.options_of.__getitem__, pooled)), distinct=True)
+		for group in pools.groups:
+			keys = [pooled[p] for p in group]
+			options = [pools.options[p] for p in group]
+			if len(group) == 1:  # a need alone on its items: it may take all of them
+				self.keys.append(keys[0])
+				self.limits.append(sum(available[code] for code in options[0]))
+				self.items.append(tuple(sorted(options[0])))
+			else:
+				if len(group) == 2:  # most pools: a flexible line and a line on one of its items
+					order = [0, 1] if len(options[0]) <= len(options[1]) else [1, 0]
 				else:
-					if len(group) == 2:  # most pools: a flexible line and a line on one of its items
-						order = [0, 1] if len(options[0]) <= len(options[1]) else [1, 0]
-					else:
-						order = sorted(range(len(group)), key=lambda k: len(options[k]))
-					pooled_stock = sum(map(available.__getitem__, set().union(*options)))
-					self.groups.append((keys, options, order, pooled_stock))
+					order = sorted(range(len(group)), key=lambda k: len(options[k]))
+				pooled_stock = sum(map(available.__getitem__, set().union(*options)))
+				self.groups.append((keys, options, order, pooled_stock))
 
 	def shortages(self, item: str, n: int) -> list[Short]:
 		"""What is short for one build of n (empty: feasible), as ``Pools.shortages`` finds it."""
@@ -225,21 +231,30 @@ class _Scaled:
 		from the proportional part of the requirements and the most that setups and rounding add to it
 		(``Plan.estimate_scaled``). Capacity lies in [low, high)."""
 		per_unit, extra = self.plan.estimate_scaled(item, self.scale)
-		rates = list(map(per_unit.__getitem__, self.keys))
-		extras = list(map(extra.__getitem__, self.keys))
 		available = self.available
-		highs = [min(map(floordiv, self.limits, rates), default=None)]
-		self.group_rates: list[tuple[list[int], list[int]]] = []
-		if self.groups:
+		rates = list(map(per_unit.__getitem__, self.keys))
+		bound = min(map(floordiv, self.limits, rates), default=None)
+		if self.pooled and (bound is None or not self._linked_fit(bound + 1, per_unit, extra)):
+			# some pool may be short at the bound the other needs give: its own pool, its own bound
+			count = len(rates)
+			self._pools()
+			rates.extend(map(per_unit.__getitem__, self.keys[count:]))
+			bounds = [bound, *map(floordiv, self.limits[count:], rates[count:])]
 			self.group_rates = [
 				(list(map(per_unit.__getitem__, group[0])), list(map(extra.__getitem__, group[0])))
 				for group in self.groups
 			]
-			highs.extend(
+			bounds.extend(
 				group[3] // sum(group_rates[0])
 				for group, group_rates in zip(self.groups, self.group_rates, strict=True)
 			)
-		high = int(min(bound for bound in highs if bound is not None)) + 1
+			bound = min(found for found in bounds if found is not None)
+		else:
+			# (every linked need fits at its most even at bound + 1: no pool is short below it, and its own
+			# bound is no lower)
+			self.group_rates = []
+		extras = list(map(extra.__getitem__, self.keys))
+		high = int(bound) + 1
 		if self.groups:
 			# a pool whose most possible needs fit even at high is never short below it: not checked again
 			pools = [
@@ -267,6 +282,15 @@ class _Scaled:
 			low = 0
 		self.narrowed = None  # made by the first exact explosion, if one is needed
 		return low, high
+
+	def _linked_fit(self, n: int, per_unit: dict[int, int], extra: dict[int, int]) -> bool:
+		"""Whether the most possible needs of a build of n on the items linked by substitutes all fit (one
+		greedy proof over every pool at once)."""
+		pooled = self.pooled
+		qtys = [n * per_unit[key] + extra[key] for key in pooled]
+		return _greedy(
+			range(len(pooled)), list(map(self.options_of.__getitem__, pooled)), qtys, self.available
+		)
 
 	def _groups_fit(self, n: int) -> bool:
 		"""Whether the most possible needs of a build of n fit in every pool (the greedy proof)."""
