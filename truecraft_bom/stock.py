@@ -41,13 +41,26 @@ def levels(
 ) -> dict[tuple[str, str], Level]:
 	"""(item, warehouse) -> Level for the Bin rows of ``items`` (in ``warehouses``, or all).
 
-	``for_update`` locks the rows in one fixed order (item, then warehouse), so that concurrent sales queue
-	instead of deadlocking, and sees what a concurrent transaction committed while this one waited.
+	``for_update`` locks the rows, in one fixed order, so that concurrent sales queue instead of deadlocking,
+	and reads what a concurrent transaction committed while this one waited. The rows are found first, then
+	locked by their names: a lock through the (item, warehouse) index would also lock the gaps beside each row,
+	and a transaction that then creates a Bin in such a gap (the first stock of a new product, while a
+	concurrent order waits on its materials' rows) would deadlock with the one waiting. A Bin created by a
+	transaction that committed after this one began is not seen (that stock counts as none: refused, never
+	oversold).
 	"""
 	items = sorted(set(items))
 	if not items or (warehouses is not None and not warehouses):
 		return {}
 	bin_ = frappe.qb.DocType("Bin")
+	where = bin_.item_code.isin(items)
+	if warehouses is not None:
+		where &= bin_.warehouse.isin(sorted(set(warehouses)))
+	if for_update:
+		names = frappe.qb.from_(bin_).select(bin_.name).where(where).run(pluck=True)
+		if not names:
+			return {}
+		where = bin_.name.isin(sorted(names))
 	query = (
 		frappe.qb.from_(bin_)
 		.select(
@@ -58,14 +71,10 @@ def levels(
 			Coalesce(bin_.reserved_stock, 0).as_("reserved_stock"),
 			Coalesce(bin_.reserved_qty_for_production, 0).as_("for_production"),
 		)
-		.where(bin_.item_code.isin(items))
-		.orderby(bin_.item_code)
-		.orderby(bin_.warehouse)
+		.where(where)
 	)
-	if warehouses is not None:
-		query = query.where(bin_.warehouse.isin(sorted(set(warehouses))))
 	if for_update:
-		query = query.for_update()
+		query = query.orderby(bin_.name).for_update()
 	rows = query.run(as_dict=True)
 	soft = [row for row in rows if flt(row.for_production) > 0]
 	covered = reserved_by_entries(

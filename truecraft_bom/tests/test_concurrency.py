@@ -1,17 +1,19 @@
 """Documents submitted at once from several database connections: two sales racing for the last materials
-(exactly one succeeds), two first sales of a new product, three Work Orders for two units.
+(exactly one succeeds), two first sales of a new product, three Work Orders for two units; and, step by step,
+a transaction creating its product's first Bin beside a row another transaction waits for.
 
 This test must commit its data so the second connection can see it; its items are unique per run and the
 winning sale is cancelled at the end.
 """
 
 import threading
+import time
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt
 
-from truecraft_bom import reservation
+from truecraft_bom import reservation, stock
 from truecraft_bom.tests import factories as f
 
 test_dependencies = ["Currency Exchange"]
@@ -134,3 +136,75 @@ class TestConcurrentSales(FrappeTestCase):
 		finally:
 			f.cancel_submitted("Work Order", orders)
 		self.assertFalse(reservation.held_by_orders([wax]))
+
+
+class TestBinLocks(FrappeTestCase):
+	def test_a_first_bin_beside_a_row_another_transaction_waits_for_does_not_deadlock(self):
+		# Seen in a run of the three Work Orders above: the first order held its wax row and created the candle's
+		# first Bin, which goes into the index gap just before the wax row, while a second order waited for that
+		# row. A lock through the (item, warehouse) index also asks for that gap, and InnoDB made the insert wait
+		# for the waiting request: a deadlock. Here the same steps, one at a time, on two connections.
+		run = frappe.generate_hash(length=6).upper()
+		candle, wax = f"TC-LOCK-{run}-A-CANDLE", f"TC-LOCK-{run}-B-WAX"  # adjacent in the index
+		f.make_item(wax, stock_uom="Kg", rate=1)
+		f.make_item(candle)
+		f.receive(wax, 2, rate=1)
+		frappe.db.commit()
+		site, sites_path, warehouse = frappe.local.site, frappe.local.sites_path, f.warehouse()
+		holding, go = threading.Event(), threading.Event()
+		waiter: dict[str, int] = {}
+		outcome: dict[str, str] = {}
+
+		def connected(name, work):
+			frappe.init(site=site, sites_path=sites_path)
+			frappe.connect()
+			try:
+				frappe.set_user("Administrator")
+				work()
+				frappe.db.commit()
+				outcome[name] = "committed"
+			except Exception as error:
+				frappe.db.rollback()
+				outcome[name] = f"{type(error).__name__}: {error}"
+			finally:
+				holding.set()  # never leave the other one waiting
+				go.set()
+				frappe.destroy()
+
+		def first():
+			stock.lock([(wax, warehouse)])
+			holding.set()
+			go.wait(timeout=30)
+			stock.lock([], create=[(candle, warehouse)])
+
+		def second():
+			holding.wait(timeout=30)
+			waiter["connection"] = frappe.db.sql("select connection_id()")[0][0]
+			stock.lock([(wax, warehouse)])
+
+		threads = [
+			threading.Thread(target=connected, args=("first", first)),
+			threading.Thread(target=connected, args=("second", second)),
+		]
+		for thread in threads:
+			thread.start()
+		# the first creates the Bin only once the second is queued on the wax row
+		deadline = time.monotonic() + 30
+		while not go.is_set() and time.monotonic() < deadline:
+			# (a site's connection lists its own user's connections without the PROCESS privilege)
+			if (
+				waiter
+				and frappe.db.sql(
+					"select count(*) from information_schema.processlist where id = %s and info like %s",
+					(waiter["connection"], "%FOR UPDATE%"),
+				)[0][0]
+			):
+				break
+			time.sleep(0.01)
+		go.set()
+		for thread in threads:
+			thread.join(timeout=60)
+
+		self.assertEqual(outcome, {"first": "committed", "second": "committed"})
+		frappe.db.commit()  # (ends this connection's snapshot, taken while the two were at work)
+		self.assertEqual(frappe.db.count("Bin", {"item_code": candle, "warehouse": warehouse}), 1)
