@@ -176,12 +176,10 @@ class _Scaled:
 		self.available = available = stock.scaled(self.scale)
 		self.keys = alone  # leaf numbers of the needs compared alone
 		self.limits = list(map(available.__getitem__, items))  # what each may take
-		self.items = list(map(options_of.__getitem__, alone))  # what a shortage of each names: (its item,)
 		for key in single:  # it may take all of its items
 			options = options_of[key]
 			self.keys.append(key)
 			self.limits.append(sum(map(available.__getitem__, options)))
-			self.items.append(tuple(sorted(options)))
 		# the needs linked by substitutes: rigid ones first (the greedy proof's order); made into pools only
 		# when one greedy pass over them all cannot prove they fit (``bracket``)
 		self.pooled = pooled_rigid + list(compress(flexible, map(not_, solo))) if flexible else []
@@ -198,7 +196,6 @@ class _Scaled:
 			if len(group) == 1:  # a need alone on its items: it may take all of them
 				self.keys.append(keys[0])
 				self.limits.append(sum(available[code] for code in options[0]))
-				self.items.append(tuple(sorted(options[0])))
 			else:
 				if len(group) == 2:  # most pools: a flexible line and a line on one of its items
 					order = [0, 1] if len(options[0]) <= len(options[1]) else [1, 0]
@@ -268,11 +265,11 @@ class _Scaled:
 		# those whose largest possible need at ``high`` does not fit, and the pools left
 		most = map(add, map(mul, repeat(high, len(rates)), rates), extras)
 		live = list(map(gt, most, self.limits))
-		self.live = keys, limits, _items = (
-			list(compress(self.keys, live)),
-			list(compress(self.limits, live)),
-			list(compress(self.items, live)),
-		)
+		keys = list(compress(self.keys, live))
+		limits = list(compress(self.limits, live))
+		# what a shortage of each names: its item, or the items it may draw on
+		items = [tuple(sorted(options)) for options in map(self.options_of.__getitem__, keys)]
+		self.live = keys, limits, items
 		self.live_rates = live_rates = list(map(per_unit.__getitem__, keys))
 		self.live_extras = live_extras = list(map(extra.__getitem__, keys))
 		# the largest n whose most possible needs fit, each on its own item (the others fit even at ``high``)
