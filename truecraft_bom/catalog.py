@@ -43,9 +43,8 @@ EPOCH_KEY = "truecraft_bom:structure_epoch"
 VERSION_KEY = "truecraft_bom:structure_version"
 LOG_KEY = "truecraft_bom:structure_log"
 LOG_SIZE = 2000
-# the pickled structure (SHARED_KEY:version names its version); the suffix changes with the fields of Structure
-# and of the engine objects it holds (a Line read back from an older pickle would lack its derived fields)
-SHARED_KEY = "truecraft_bom:structure:3"
+# the pickled structure (SHARED_KEY:version names its version); the suffix changes with Structure's fields
+SHARED_KEY = "truecraft_bom:structure:2"
 SHARED_TTL = 24 * 3600
 # a fresh process that had to apply this many changes to the shared copy shares its result
 RESHARE_AFTER = 100

@@ -76,22 +76,14 @@ class Line:
 	reference: str = ""
 	note: str = ""
 	defects: tuple[Defect, ...] = ()
-	# the numeric line rules this line sets to something other than their default (derived): the only ones
-	# whose bounds need checking
-	numeric_set: tuple = field(init=False, compare=False, repr=False)
 
 	def __post_init__(self):
 		if self.qty is not None:
 			_set(self, "qty", exact(self.qty))
-		numeric_set = []
 		for rule in LINE_RULES:
 			value = getattr(self, rule.name)
 			if value is not rule.default:  # most lines leave most rules at their default
-				value = normalise(rule, value)
-				_set(self, rule.name, value)
-				if rule.numeric and value is not rule.default:
-					numeric_set.append(rule)
-		_set(self, "numeric_set", tuple(numeric_set))
+				_set(self, rule.name, normalise(rule, value))
 		_set(self, "substitutes", tuple(self.substitutes))
 		_set(self, "defects", tuple(self.defects))
 

@@ -18,8 +18,9 @@ from .model import Bom, Catalog, Defect, Line
 from .quantity import EXACT, NOT_EXACT, ONE, ZERO, money
 from .rules import BATCH_QUANTITY_LABEL, LINE_RULES, NOT_A_NUMBER, NOT_POSITIVE, QTY_LABEL, SCRAP_QTY_LABEL
 
+_NUMERIC_RULES = tuple(rule for rule in LINE_RULES if rule.numeric)
 # a line rule left at its default (the very object: Line keeps it) needs no bounds check
-assert all(rule.violation(rule.default) is None for rule in LINE_RULES if rule.numeric)
+assert all(rule.violation(rule.default) is None for rule in _NUMERIC_RULES)
 _DECIMAL_ZERO = Decimal(0)
 _DECIMAL_ONE = Decimal(1)
 
@@ -69,32 +70,40 @@ def resolver(catalog: Catalog) -> Resolver:
 
 def line_problems(catalog: Catalog, bom: Bom, line: Line) -> list[Problem]:
 	"""Problems of one line that make it unusable (shared by validation and explosion)."""
-	product, item = bom.product, line.item
-	problems = [Problem(defect.code, product, item, defect.data) for defect in line.defects]
-	items = catalog.items
-	if item not in items:
-		problems.append(Problem(E.UNKNOWN_ITEM, product, item, {"reason": "unknown_item.component"}))
+	problems = (
+		[Problem(defect.code, bom.product, line.item, defect.data) for defect in line.defects]
+		if line.defects
+		else []
+	)
+
+	def add(code: str, **data):
+		problems.append(Problem(code, bom.product, line.item, data))
+
+	if line.item not in catalog.items:
+		add(E.UNKNOWN_ITEM, reason="unknown_item.component")
 	for substitute in line.substitutes:
-		if substitute not in items:
-			data = {"reason": "unknown_item.substitute", "substitute": substitute}
-			problems.append(Problem(E.UNKNOWN_ITEM, product, item, data))
+		if substitute not in catalog.items:
+			add(E.UNKNOWN_ITEM, reason="unknown_item.substitute", substitute=substitute)
 	if line.qty is None or line.qty.numerator <= 0:
 		bad_qty = _bad_quantity("line", line.qty, line.defects, QTY_LABEL)
 		if bad_qty:
-			problems.append(Problem(E.BAD_QUANTITY, product, item, bad_qty))
-	for rule in line.numeric_set:  # a rule left at its default is within its bounds
+			add(E.BAD_QUANTITY, **bad_qty)
+	for rule in _NUMERIC_RULES:
 		value = getattr(line, rule.name)
+		if value is rule.default:
+			continue
 		reason = rule.violation(value)
 		if reason is not None:
-			data = {
-				"reason": f"line.{reason}",
-				"field": rule.name,
-				"label": rule.label,
-				"value": _shown(value),
-				"unit": rule.unit,
-				**{key: _shown(bound) for key, bound in rule.bounds().items()},
-			}
-			problems.append(Problem(rule.problem, product, item, data))
+			bounds = {key: _shown(bound) for key, bound in rule.bounds().items()}
+			add(
+				rule.problem,
+				reason=f"line.{reason}",
+				field=rule.name,
+				label=rule.label,
+				value=_shown(value),
+				unit=rule.unit,
+				**bounds,
+			)
 	return problems
 
 
