@@ -243,7 +243,12 @@ class Resolver:
 
 	def has_bom(self, code: str) -> bool:
 		"""Buildable: it has a BOM of its own or inherits at least one line."""
-		return code in self.catalog.boms or bool(self.effective_lines(code))
+		if code in self.catalog.boms:
+			return True
+		item = self.catalog.items.get(code)
+		if item is not None and not item.variant_of:
+			return False  # no BOM, and no template to inherit lines from (most materials)
+		return bool(self.effective_lines(code))
 
 	def matching_variants(self, product: str, template: str) -> list[str]:
 		"""Variants of ``template`` whose attributes agree with ``product``'s on every name both carry."""
@@ -339,7 +344,9 @@ class Resolver:
 			multiple = ONE
 		# coef = qty / quantity * (100 + attrition) / 100, in integers: one Fraction made, not four
 		qty, quantity, attrition = line.qty, bom.quantity, line.attrition
-		if attrition or quantity.numerator != quantity.denominator:
+		if attrition is ZERO:  # (a line left at the default keeps this very object)
+			attrition = None
+		if attrition or (quantity is not ONE and quantity.numerator != quantity.denominator):
 			numerator = qty.numerator * quantity.denominator
 			denominator = qty.denominator * quantity.numerator
 			if attrition:
