@@ -76,7 +76,9 @@ def setup(run: str) -> dict:
 	)
 	token = f.api_token(user)
 	company = f.company()
-	customer = f.customer()  # made before the commit below on a site that has none yet
+	# made before the commit below on a site that has none yet
+	customer = f.customer()
+	wip = f.warehouse("TrueCraft WIP")
 	values = frappe.get_cached_value(
 		"Company",
 		company,
@@ -89,7 +91,7 @@ def setup(run: str) -> dict:
 		"soaps": soaps,
 		"wax": wax,
 		"candles": candles,
-		"wip": f.warehouse("TrueCraft WIP"),
+		"wip": wip,
 		"stocked": stocked,
 		"token": token,
 		"customer": customer,
