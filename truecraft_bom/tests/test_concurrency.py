@@ -19,6 +19,25 @@ from truecraft_bom.tests import factories as f
 test_dependencies = ["Currency Exchange"]
 
 
+def on_own_connection(site: str, sites_path: str, work, finally_=None) -> str | None:
+	"""Run ``work`` as Administrator on a database connection of its own (in the calling thread) and commit;
+	None, or "<Error>: message" when it raised (rolled back). ``finally_`` runs at the end either way."""
+	frappe.init(site=site, sites_path=sites_path)
+	frappe.connect()
+	try:
+		frappe.set_user("Administrator")
+		work()
+		frappe.db.commit()
+		return None
+	except Exception as error:
+		frappe.db.rollback()
+		return f"{type(error).__name__}: {error}"
+	finally:
+		if finally_ is not None:
+			finally_()
+		frappe.destroy()
+
+
 def submit_at_once(doctype: str, names: list[str], in_turn: bool = False) -> dict[str, str]:
 	"""Submit each document on a database connection of its own, one thread each: name -> "submitted", or
 	"<Error>: message" (rolled back). Every thread first reads its document, which starts its transaction's
@@ -30,23 +49,15 @@ def submit_at_once(doctype: str, names: list[str], in_turn: bool = False) -> dic
 	outcome: dict[str, str] = {}
 
 	def submit(number: int, name: str):
-		frappe.init(site=site, sites_path=sites_path)
-		frappe.connect()
-		try:
-			frappe.set_user("Administrator")
+		def work():
 			doc = frappe.get_doc(doctype, name)
 			all_read.wait(timeout=30)
 			if in_turn and number:
 				finished[number - 1].wait(timeout=60)
 			doc.submit()
-			frappe.db.commit()
-			outcome[name] = "submitted"
-		except Exception as error:
-			frappe.db.rollback()
-			outcome[name] = f"{type(error).__name__}: {error}"
-		finally:
-			finished[number].set()
-			frappe.destroy()
+
+		failed = on_own_connection(site, sites_path, work, finally_=finished[number].set)
+		outcome[name] = failed or "submitted"
 
 	threads = [threading.Thread(target=submit, args=pair) for pair in enumerate(names)]
 	for thread in threads:
@@ -156,20 +167,12 @@ class TestBinLocks(FrappeTestCase):
 		outcome: dict[str, str] = {}
 
 		def connected(name, work):
-			frappe.init(site=site, sites_path=sites_path)
-			frappe.connect()
-			try:
-				frappe.set_user("Administrator")
-				work()
-				frappe.db.commit()
-				outcome[name] = "committed"
-			except Exception as error:
-				frappe.db.rollback()
-				outcome[name] = f"{type(error).__name__}: {error}"
-			finally:
-				holding.set()  # never leave the other one waiting
+			def never_leave_the_other_waiting():
+				holding.set()
 				go.set()
-				frappe.destroy()
+
+			failed = on_own_connection(site, sites_path, work, never_leave_the_other_waiting)
+			outcome[name] = failed or "committed"
 
 		def first():
 			stock.lock([(wax, warehouse)])
